@@ -1,0 +1,2 @@
+list(APPEND VG_CLI_SOURCES
+  src/cli/commands.c)

@@ -1,0 +1,7 @@
+list(APPEND VG_SOURCES
+  src/core/arena.c
+  src/core/buf.c
+  src/core/error.c
+  src/core/event.c
+  src/core/log.c)
+list(APPEND VG_UNIT_TESTS test_core)
