@@ -1,0 +1,74 @@
+/*
+ * pattern.h - the three pattern dialects of Wazuh rulesets.
+ *
+ *   OS_Match  - case-insensitive substring with | ^ $ and leading ! (match,
+ *               program_name, most field checks)
+ *   OS_Regex  - Wazuh's own small regex language, case-insensitive (regex,
+ *               prematch, decoder regex with captures)
+ *   PCRE2     - type="pcre2", compiled with no options (case-sensitive), JIT
+ *
+ * A compiled pattern is immutable and may be shared between threads. The
+ * per-thread state a match needs (PCRE2 match data) lives in a scratch
+ * object owned by the calling worker, so matching never allocates.
+ */
+#ifndef VIGIL_PATTERN_H
+#define VIGIL_PATTERN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+enum vg_pattern_kind {
+	VG_PAT_OSMATCH,
+	VG_PAT_OSREGEX,
+	VG_PAT_PCRE2,
+};
+
+/* Most capture groups a pattern may have (Wazuh allows up to 14 in OS_Regex). */
+#define VG_PATTERN_MAX_GROUPS 32
+
+struct vg_pattern;
+struct vg_pattern_scratch;
+
+struct vg_capture {
+	const char *start; /* points into the subject */
+	size_t len;
+};
+
+struct vg_match {
+	const char *end; /* first character after the match (drives decoder offsets) */
+	unsigned ngroups;
+	struct vg_capture groups[VG_PATTERN_MAX_GROUPS];
+};
+
+/*
+ * Compiles src in the given dialect. On success *out owns the pattern (free
+ * with vg_pattern_destroy()). On failure returns VG_EPARSE (or VG_ENOMEM) and,
+ * when err is not NULL, writes a one-line reason such as
+ * "invalid escape '\\q' at offset 4".
+ */
+int vg_pattern_compile(enum vg_pattern_kind kind, const char *src, struct vg_pattern **out,
+		       char *err, size_t errlen);
+void vg_pattern_destroy(struct vg_pattern *p);
+
+/* Maps "osmatch", "osregex", "pcre2" (the type= attribute) to a kind; -1 otherwise. */
+int vg_pattern_kind_lookup(const char *name);
+
+/* The source text the pattern was compiled from. */
+const char *vg_pattern_source(const struct vg_pattern *p);
+enum vg_pattern_kind vg_pattern_kind_of(const struct vg_pattern *p);
+/* Number of capture groups the pattern has. */
+unsigned vg_pattern_groups(const struct vg_pattern *p);
+
+/* Per-thread match state. NULL on out of memory. */
+struct vg_pattern_scratch *vg_pattern_scratch_create(void);
+void vg_pattern_scratch_destroy(struct vg_pattern_scratch *s);
+
+/*
+ * Matches subject (NUL-terminated). m may be NULL when neither captures nor
+ * the end position are wanted. scratch is needed for PCRE2 patterns and may
+ * be NULL for the other two dialects. Returns true on a match.
+ */
+bool vg_pattern_match(const struct vg_pattern *p, const char *subject,
+		      struct vg_pattern_scratch *scratch, struct vg_match *m);
+
+#endif
