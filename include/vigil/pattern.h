@@ -23,8 +23,8 @@ enum vg_pattern_kind {
 	VG_PAT_PCRE2,
 };
 
-/* Most capture groups a pattern may have (Wazuh allows up to 14 in OS_Regex). */
-#define VG_PATTERN_MAX_GROUPS 32
+/* Most capture groups a pattern may have (Wazuh test-suite patterns use 36). */
+#define VG_PATTERN_MAX_GROUPS 64
 
 struct vg_pattern;
 struct vg_pattern_scratch;
@@ -36,6 +36,13 @@ struct vg_capture {
 
 struct vg_match {
 	const char *end; /* first character after the match (drives decoder offsets) */
+	/*
+	 * OS_Regex only: Wazuh's raw OSRegex_Execute() result, the last
+	 * character it matched (clamped to the subject's start). end is derived
+	 * from it as Wazuh's decoders do: last + 1 unless last is the NUL.
+	 * PCRE2: end - 1 (or the subject). OS_Match: the subject, and end too.
+	 */
+	const char *last;
 	unsigned ngroups;
 	struct vg_capture groups[VG_PATTERN_MAX_GROUPS];
 };
@@ -47,7 +54,7 @@ struct vg_match {
  * "invalid escape '\\q' at offset 4".
  */
 int vg_pattern_compile(enum vg_pattern_kind kind, const char *src, struct vg_pattern **out,
-		       char *err, size_t errlen);
+                       char *err, size_t errlen);
 void vg_pattern_destroy(struct vg_pattern *p);
 
 /* Maps "osmatch", "osregex", "pcre2" (the type= attribute) to a kind; -1 otherwise. */
@@ -69,6 +76,6 @@ void vg_pattern_scratch_destroy(struct vg_pattern_scratch *s);
  * be NULL for the other two dialects. Returns true on a match.
  */
 bool vg_pattern_match(const struct vg_pattern *p, const char *subject,
-		      struct vg_pattern_scratch *scratch, struct vg_match *m);
+                      struct vg_pattern_scratch *scratch, struct vg_match *m);
 
 #endif

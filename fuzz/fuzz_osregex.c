@@ -1,0 +1,81 @@
+/*
+ * fuzz_osregex.c - libFuzzer target for the three pattern dialects.
+ *
+ * The input is split at its first newline (or NUL) into a pattern and a
+ * subject. The pattern is compiled as OS_Match, OS_Regex and PCRE2 and each
+ * successful compile is matched against the subject. For OS_Regex the
+ * result with and without the literal pre-filter must agree, and every
+ * reported capture and end pointer must lie inside the subject.
+ */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "pattern/pattern_internal.h"
+#include "vigil/pattern.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static void check_bounds(const char *subj, const struct vg_match *m)
+{
+	size_t len = strlen(subj);
+
+	if (m->end < subj || m->end > subj + len)
+		abort();
+	for (unsigned i = 0; i < m->ngroups; i++)
+		if (m->groups[i].start < subj || m->groups[i].start + m->groups[i].len > subj + len)
+			abort();
+}
+
+static void check_osregex(const char *pat, const char *subj)
+{
+	struct vg_osregex *rx;
+	struct vg_match a, b;
+
+	if (vg_osregex_compile(pat, &rx, NULL, 0) != 0)
+		return;
+	bool ra = vg_osregex_exec(rx, subj, &a);
+	bool rb = vg_osregex_exec_nofilter(rx, subj, &b);
+	if (ra != rb)
+		abort(); /* the pre-filter rejected a subject the matcher accepts */
+	if (ra) {
+		check_bounds(subj, &a);
+		if (a.end != b.end || a.ngroups != b.ngroups)
+			abort();
+	}
+	vg_osregex_destroy(rx);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	static const enum vg_pattern_kind kinds[] = { VG_PAT_OSMATCH, VG_PAT_OSREGEX,
+		                                      VG_PAT_PCRE2 };
+	char *buf = malloc(size + 1);
+	char *subj;
+	struct vg_pattern_scratch *scratch = vg_pattern_scratch_create();
+
+	if (!buf || !scratch)
+		goto out;
+	memcpy(buf, data, size);
+	buf[size] = '\0';
+	subj = strchr(buf, '\n');
+	if (subj)
+		*subj++ = '\0';
+	else
+		subj = buf + strlen(buf);
+	for (size_t k = 0; k < sizeof(kinds) / sizeof(kinds[0]); k++) {
+		struct vg_pattern *p;
+		struct vg_match m;
+		char err[128];
+		if (vg_pattern_compile(kinds[k], buf, &p, err, sizeof(err)) != 0)
+			continue;
+		if (vg_pattern_match(p, subj, scratch, &m))
+			check_bounds(subj, &m);
+		vg_pattern_destroy(p);
+	}
+	check_osregex(buf, subj);
+out:
+	vg_pattern_scratch_destroy(scratch);
+	free(buf);
+	return 0;
+}

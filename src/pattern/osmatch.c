@@ -1,0 +1,168 @@
+/*
+ * osmatch.c - Wazuh's OS_Match dialect: case-insensitive substring tests.
+ *
+ * A pattern is a '|'-separated list of alternatives; a leading '!' on the
+ * whole pattern negates the result. Each alternative is a substring test,
+ * '^x' a prefix test, 'x$' a suffix test, '^x$' an exact (case-insensitive)
+ * comparison and an empty alternative matches anything. There are no
+ * escapes. Facts from Wazuh's os_match_compile.c / os_match_execute.c.
+ */
+#include "pattern/pattern_internal.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "vigil/error.h"
+
+enum om_kind { OM_ANY, OM_SUB, OM_PREFIX, OM_SUFFIX, OM_EXACT };
+
+struct om_alt {
+	enum om_kind kind;
+	const unsigned char *lit; /* lower-cased, NUL-terminated, inside buf */
+	size_t len;
+};
+
+struct vg_osmatch {
+	bool negate;
+	size_t nalts;
+	unsigned char *buf;
+	struct om_alt alts[];
+};
+
+static inline unsigned char om_lower(unsigned char c)
+{
+	return (c >= 'A' && c <= 'Z') ? (unsigned char)(c + 32) : c;
+}
+
+/* Sets up one alternative from the lower-cased text [beg, endp). */
+static void om_init_alt(struct om_alt *a, unsigned char *beg, unsigned char *endp)
+{
+	bool caret = *beg == '^';
+	bool dollar = endp > beg && endp[-1] == '$';
+
+	*endp = '\0';
+	if (caret)
+		beg++;
+	if (caret && dollar && endp > beg) {
+		/* "^$" and "^x$": exact. (A lone "^" keeps its '$'-less meaning.) */
+		endp[-1] = '\0';
+		a->kind = OM_EXACT;
+	} else if (!caret && endp == beg) {
+		a->kind = OM_ANY;
+	} else if (!caret && dollar) {
+		endp[-1] = '\0';
+		a->kind = OM_SUFFIX;
+	} else if (caret) {
+		a->kind = OM_PREFIX;
+	} else {
+		a->kind = OM_SUB;
+	}
+	a->lit = beg;
+	a->len = strlen((const char *)beg);
+}
+
+int vg_osmatch_compile(const char *src, struct vg_osmatch **out, char *err, size_t errlen)
+{
+	size_t len = strlen(src), nalts = 1;
+	bool negate = false;
+	struct vg_osmatch *om;
+	unsigned char *buf, *beg;
+
+	*out = NULL;
+	if (len > VG_PATTERN_MAX_LEN)
+		return vg_pattern_fail(err, errlen, "pattern longer than %d bytes",
+		                       VG_PATTERN_MAX_LEN);
+	if (*src == '!') {
+		negate = true;
+		src++;
+		len--;
+	}
+	for (size_t i = 0; i < len; i++)
+		if (src[i] == '|')
+			nalts++;
+	om = calloc(1, sizeof(*om) + nalts * sizeof(om->alts[0]));
+	buf = malloc(len + 1);
+	if (!om || !buf) {
+		free(om);
+		free(buf);
+		return VG_ENOMEM;
+	}
+	for (size_t i = 0; i <= len; i++)
+		buf[i] = om_lower((unsigned char)src[i]);
+	om->negate = negate;
+	om->nalts = nalts;
+	om->buf = buf;
+	beg = buf;
+	for (size_t i = 0; i < nalts; i++) {
+		unsigned char *endp = beg;
+		while (*endp != '\0' && *endp != '|')
+			endp++;
+		om_init_alt(&om->alts[i], beg, endp);
+		beg = endp + 1;
+	}
+	*out = om;
+	return 0;
+}
+
+void vg_osmatch_destroy(struct vg_osmatch *om)
+{
+	if (!om)
+		return;
+	free(om->buf);
+	free(om);
+}
+
+/* Case-insensitive comparison of n bytes; lit is already lower-case. */
+static bool om_equal(const unsigned char *s, const unsigned char *lit, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (om_lower(s[i]) != lit[i])
+			return false;
+	return true;
+}
+
+/*
+ * Substring search. Wazuh compares a plain (signed on x86) pattern char with
+ * an unsigned lower-cased byte here, so a pattern with a non-ASCII byte never
+ * matches as a substring; reproduced on purpose (the prefix, suffix and
+ * exact forms use strcasecmp in Wazuh and do match such bytes).
+ */
+static bool om_contains(const unsigned char *s, size_t slen, const unsigned char *lit, size_t n)
+{
+	unsigned char first = lit[0], upper;
+
+	for (size_t i = 0; i < n; i++)
+		if (lit[i] >= 0x80)
+			return false;
+	if (slen < n)
+		return false;
+	upper = (first >= 'a' && first <= 'z') ? (unsigned char)(first - 32) : first;
+	for (size_t i = 0; i + n <= slen; i++) {
+		if ((s[i] == first || s[i] == upper) && om_equal(s + i + 1, lit + 1, n - 1))
+			return true;
+	}
+	return false;
+}
+
+static bool om_alt_match(const struct om_alt *a, const unsigned char *s, size_t slen)
+{
+	switch (a->kind) {
+	case OM_ANY: return true;
+	case OM_SUB: return om_contains(s, slen, a->lit, a->len);
+	case OM_PREFIX: return slen >= a->len && om_equal(s, a->lit, a->len);
+	case OM_SUFFIX: return slen >= a->len && om_equal(s + slen - a->len, a->lit, a->len);
+	case OM_EXACT: return slen == a->len && om_equal(s, a->lit, a->len);
+	}
+	return false;
+}
+
+bool vg_osmatch_exec(const struct vg_osmatch *om, const char *subject)
+{
+	const unsigned char *s = (const unsigned char *)subject;
+	size_t slen = strlen(subject);
+
+	for (size_t i = 0; i < om->nalts; i++)
+		if (om_alt_match(&om->alts[i], s, slen))
+			return !om->negate;
+	return om->negate;
+}

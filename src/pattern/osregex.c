@@ -1,0 +1,676 @@
+/*
+ * osregex.c - Wazuh's OS_Regex dialect, reproduced behaviour for behaviour.
+ *
+ * OS_Regex is not a regular-expression engine in the textbook sense: it scans
+ * the subject once, left to right, with a handful of remembered restart
+ * points, so it can miss matches a backtracking engine would find and it
+ * reports oddly placed captures in some cases. Rules and decoders are written
+ * against exactly that behaviour, so this file implements the same state
+ * machine (facts taken from Wazuh's os_regex_compile.c / os_regex_execute.c,
+ * code written anew). A compiled alternative is a byte string in which a
+ * backslash is followed by a class code, '(' marks both ends of a group,
+ * literals are lower-cased, and '+'/'*' after a class are quantifiers.
+ * Speed comes from a per-alternative literal that every match must contain,
+ * checked with memchr before the state machine runs; matching never
+ * allocates.
+ */
+#include "pattern/pattern_internal.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "vigil/error.h"
+
+/* Class codes stored after a backslash (kept below 16 so they never collide
+ * with '(' , '|' , '$' or a quantifier). */
+enum orx_class {
+	ORX_DIGIT = 1,
+	ORX_WORD,
+	ORX_SPACE,
+	ORX_PUNCT,
+	ORX_LPAREN,
+	ORX_RPAREN,
+	ORX_BSLASH,
+	ORX_NDIGIT,
+	ORX_NWORD,
+	ORX_NSPACE,
+	ORX_ANY,
+	ORX_TAB,
+	ORX_DOLLAR,
+	ORX_PIPE,
+	ORX_LT,
+};
+
+#define ORX_NONE       PTRDIFF_MIN /* "NULL" position: no match / not recorded */
+#define ORX_MAX_BT     4           /* Wazuh remembers at most four restart points */
+#define ORX_MAX_PARENS (2 * VG_PATTERN_MAX_GROUPS)
+
+struct orx_alt {
+	unsigned char *code; /* NUL-terminated token string */
+	unsigned char *slot; /* slot[i]: index of the '(' at code[i] in this alternative */
+	unsigned nparens;
+	bool begin, end; /* '^' and '$' of this alternative */
+	size_t lit_off;  /* required literal run: code[lit_off .. lit_off + lit_len) */
+	size_t lit_len;
+	size_t lit_anchor; /* index in the run searched for with memchr */
+};
+
+struct vg_osregex {
+	size_t nalts;
+	unsigned ngroups;
+	bool has_groups; /* any alternative has a group (Wazuh's prts_closure) */
+	unsigned char *buf;
+	struct orx_alt alts[];
+};
+
+/* Per-match state of one alternative; lives on the stack. */
+struct orx_state {
+	const struct orx_alt *a;
+	const unsigned char *s;
+	ptrdiff_t *marks;
+	const unsigned char *pt;
+	ptrdiff_t st, last, restart;
+	bool greedy;
+	const unsigned char *bt_pt[ORX_MAX_BT];
+	ptrdiff_t bt_st[ORX_MAX_BT];
+};
+
+enum { ORX_NEXT, ORX_FAIL, ORX_MATCH };
+
+static inline unsigned char orx_lower(unsigned char c)
+{
+	return (c >= 'A' && c <= 'Z') ? (unsigned char)(c + 32) : c;
+}
+
+static inline bool orx_is_quant(unsigned char c)
+{
+	return c == '+' || c == '*';
+}
+
+static inline bool orx_is_word(unsigned char c)
+{
+	return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+	       c == '_' || c == '-' || c == '@';
+}
+
+static inline bool orx_is_punct(unsigned char c)
+{
+	return (c >= '!' && c <= '.') || (c >= ':' && c <= '?') || c == '[' || c == ']' ||
+	       c == '{' || c == '|' || c == '}';
+}
+
+static bool orx_class_has(unsigned char code, unsigned char c)
+{
+	switch (code) {
+	case ORX_DIGIT: return c >= '0' && c <= '9';
+	case ORX_WORD: return orx_is_word(c);
+	case ORX_SPACE: return c == ' ';
+	case ORX_PUNCT: return orx_is_punct(c);
+	case ORX_LPAREN: return c == '(';
+	case ORX_RPAREN: return c == ')';
+	case ORX_BSLASH: return c == '\\';
+	case ORX_NDIGIT: return !(c >= '0' && c <= '9');
+	case ORX_NWORD: return !orx_is_word(c);
+	case ORX_NSPACE: return c != ' ';
+	case ORX_ANY: return true;
+	case ORX_TAB: return c == '\t';
+	case ORX_DOLLAR: return c == '$';
+	case ORX_PIPE: return c == '|';
+	case ORX_LT: return c == '<';
+	default: return false;
+	}
+}
+
+/*
+ * A literal pattern byte against a subject byte. Wazuh compares a plain
+ * (signed on x86) char with an unsigned lower-cased byte, so a non-ASCII
+ * literal never matches; we keep that (Wazuh bug, reproduced on purpose).
+ */
+static inline bool orx_lit_eq(unsigned char lit, unsigned char c)
+{
+	return lit < 0x80 && lit == orx_lower(c);
+}
+
+static unsigned char orx_escape_code(char c)
+{
+	switch (c) {
+	case 'd': return ORX_DIGIT;
+	case 'w': return ORX_WORD;
+	case 's': return ORX_SPACE;
+	case 'p': return ORX_PUNCT;
+	case '(': return ORX_LPAREN;
+	case ')': return ORX_RPAREN;
+	case '\\': return ORX_BSLASH;
+	case 'D': return ORX_NDIGIT;
+	case 'W': return ORX_NWORD;
+	case 'S': return ORX_NSPACE;
+	case '.': return ORX_ANY;
+	case 't': return ORX_TAB;
+	case '$': return ORX_DOLLAR;
+	case '|': return ORX_PIPE;
+	case '<': return ORX_LT;
+	default: return 0;
+	}
+}
+
+/* ---- compilation ------------------------------------------------------ */
+
+/* Encodes src into buf and counts the alternatives; checks escapes and groups. */
+static int orx_encode(const char *src, unsigned char *buf, size_t *nalts, char *err, size_t errlen)
+{
+	size_t o = 0, n = 1;
+	int depth = 0;
+
+	for (size_t i = 0; src[i] != '\0'; i++) {
+		unsigned char c = (unsigned char)src[i];
+		if (c == '\\') {
+			unsigned char code = orx_escape_code(src[i + 1]);
+			if (src[i + 1] == '\0')
+				return vg_pattern_fail(err, errlen,
+				                       "trailing backslash at offset %zu", i);
+			if (!code)
+				return vg_pattern_fail(err, errlen,
+				                       "invalid escape '\\%c' at offset %zu",
+				                       src[i + 1], i);
+			buf[o++] = '\\';
+			buf[o++] = code;
+			i++;
+			continue;
+		}
+		if (c == '(') {
+			depth++;
+		} else if (c == ')') {
+			c = '(';
+			depth--;
+		}
+		if (depth != 0 && depth != 1)
+			return vg_pattern_fail(err, errlen,
+			                       "unbalanced or nested parenthesis at offset %zu", i);
+		c = orx_lower(c);
+		if (c == '|') {
+			if (depth != 0)
+				return vg_pattern_fail(err, errlen,
+				                       "'|' inside a group at offset %zu", i);
+			n++;
+		}
+		buf[o++] = c;
+	}
+	if (depth != 0)
+		return vg_pattern_fail(err, errlen, "unclosed parenthesis");
+	buf[o] = '\0';
+	*nalts = n;
+	return 0;
+}
+
+/* Rough frequency of a byte in log text: the pre-filter anchors its memchr on
+ * the rarest byte of the literal. Letters cost two memchr scans. */
+static int orx_byte_cost(unsigned char c)
+{
+	if (c == ' ')
+		return 100;
+	if (c >= 'a' && c <= 'z')
+		return strchr("etaoinsrhl", c) ? 80 : 60;
+	if (c >= '0' && c <= '9')
+		return 50;
+	if (c == '.' || c == ':' || c == '=' || c == '-' || c == '/' || c == ',')
+		return 40;
+	return 10;
+}
+
+/*
+ * Picks the longest run of literal bytes that every match of the alternative
+ * must contain: literals are only ever consumed, never skipped, except the
+ * very last byte when it directly follows an unquantified class (Wazuh can
+ * then report a match without it). Runs stop at group marks.
+ */
+static void orx_pick_literal(struct orx_alt *a)
+{
+	const unsigned char *c = a->code;
+	size_t n = strlen((const char *)c), i = 0, start = 0, len = 0;
+
+	if (n >= 3 && c[n - 3] == '\\')
+		n--;
+	a->lit_len = 0;
+	while (i <= n) {
+		bool lit = i < n && c[i] != '\\' && c[i] != '(' && c[i] < 0x80;
+		if (lit) {
+			if (len == 0)
+				start = i;
+			len++;
+			i++;
+			continue;
+		}
+		if (len > a->lit_len) {
+			a->lit_off = start;
+			a->lit_len = len;
+		}
+		len = 0;
+		if (i < n && c[i] == '\\') {
+			i += 2;
+			if (i < n && orx_is_quant(c[i]))
+				i++;
+		} else {
+			i++;
+		}
+	}
+	a->lit_anchor = 0;
+	for (size_t k = 1; k < a->lit_len; k++)
+		if (orx_byte_cost(c[a->lit_off + k]) < orx_byte_cost(c[a->lit_off + a->lit_anchor]))
+			a->lit_anchor = k;
+}
+
+/* Splits off one alternative [beg, endp) of the encoded buffer. */
+static int orx_init_alt(struct orx_alt *a, unsigned char *beg, unsigned char *endp, char *err,
+                        size_t errlen)
+{
+	unsigned np = 0;
+
+	*endp = '\0';
+	if (*beg == '^') {
+		beg++;
+		a->begin = true;
+	}
+	if (endp > beg && endp[-1] == '$') {
+		endp[-1] = '\0';
+		endp--;
+		a->end = true;
+	}
+	a->code = beg;
+	for (unsigned char *p = beg; p < endp; p++)
+		if (*p == '(')
+			np++;
+	if (np > ORX_MAX_PARENS)
+		return vg_pattern_fail(err, errlen, "too many groups (at most %d)",
+		                       VG_PATTERN_MAX_GROUPS);
+	a->nparens = np;
+	a->slot = calloc((size_t)(endp - beg) + 1, 1);
+	if (!a->slot)
+		return VG_ENOMEM;
+	np = 0;
+	for (unsigned char *p = beg; p < endp; p++)
+		if (*p == '(')
+			a->slot[p - beg] = (unsigned char)np++;
+	orx_pick_literal(a);
+	return 0;
+}
+
+int vg_osregex_compile(const char *src, struct vg_osregex **out, char *err, size_t errlen)
+{
+	size_t len = strlen(src), nalts = 0;
+	struct vg_osregex *rx = NULL;
+	unsigned char *buf, *beg;
+	int rc;
+
+	*out = NULL;
+	if (len > VG_PATTERN_MAX_LEN)
+		return vg_pattern_fail(err, errlen, "pattern longer than %d bytes",
+		                       VG_PATTERN_MAX_LEN);
+	buf = malloc(len + 1);
+	if (!buf)
+		return VG_ENOMEM;
+	rc = orx_encode(src, buf, &nalts, err, errlen);
+	if (rc < 0)
+		goto fail;
+	rx = calloc(1, sizeof(*rx) + nalts * sizeof(rx->alts[0]));
+	rc = VG_ENOMEM;
+	if (!rx)
+		goto fail;
+	rx->buf = buf;
+	rx->nalts = nalts;
+	beg = buf;
+	for (size_t i = 0; i < nalts; i++) {
+		unsigned char *endp = beg;
+		while (*endp != '\0' && *endp != '|')
+			endp++;
+		rc = orx_init_alt(&rx->alts[i], beg, endp, err, errlen);
+		if (rc < 0)
+			goto fail;
+		if (rx->alts[i].nparens)
+			rx->has_groups = true;
+		if (rx->alts[i].nparens / 2 > rx->ngroups)
+			rx->ngroups = rx->alts[i].nparens / 2;
+		beg = endp + 1;
+	}
+	*out = rx;
+	return 0;
+fail:
+	if (rx)
+		vg_osregex_destroy(rx);
+	else
+		free(buf);
+	return rc;
+}
+
+void vg_osregex_destroy(struct vg_osregex *rx)
+{
+	if (!rx)
+		return;
+	for (size_t i = 0; i < rx->nalts; i++)
+		free(rx->alts[i].slot);
+	free(rx->buf);
+	free(rx);
+}
+
+unsigned vg_osregex_groups(const struct vg_osregex *rx)
+{
+	return rx->ngroups;
+}
+
+/* ---- literal pre-filter ----------------------------------------------- */
+
+static bool orx_ci_equal(const unsigned char *p, const unsigned char *lit, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (orx_lower(p[i]) != lit[i])
+			return false;
+	return true;
+}
+
+/* Does s (length slen) contain the alternative's required literal, ignoring case? */
+static bool orx_has_literal(const struct orx_alt *a, const unsigned char *s, size_t slen)
+{
+	const unsigned char *lit = a->code + a->lit_off;
+	size_t n = a->lit_len, k = a->lit_anchor;
+	unsigned char lo = lit[k];
+
+	if (slen < n)
+		return false;
+	/* The anchor byte may sit at positions k .. slen - n + k. */
+	const unsigned char *p = s + k, *lim = s + slen - n + k + 1;
+	if (lo < 'a' || lo > 'z') {
+		while (p < lim && (p = memchr(p, lo, (size_t)(lim - p))) != NULL) {
+			if (orx_ci_equal(p - k, lit, n))
+				return true;
+			p++;
+		}
+		return false;
+	}
+	const unsigned char *pl = memchr(p, lo, (size_t)(lim - p));
+	const unsigned char *pu = memchr(p, lo - 32, (size_t)(lim - p));
+	while (pl || pu) {
+		const unsigned char *c = (!pu || (pl && pl < pu)) ? pl : pu;
+		if (orx_ci_equal(c - k, lit, n))
+			return true;
+		if (c == pl)
+			pl = c + 1 < lim ? memchr(c + 1, lo, (size_t)(lim - c - 1)) : NULL;
+		else
+			pu = c + 1 < lim ? memchr(c + 1, lo - 32, (size_t)(lim - c - 1)) : NULL;
+	}
+	return false;
+}
+
+/* ---- the matcher ------------------------------------------------------- */
+
+static inline void orx_mark(struct orx_state *x, const unsigned char *p, ptrdiff_t pos)
+{
+	x->marks[x->a->slot[p - x->a->code]] = pos;
+}
+
+static void orx_push(struct orx_state *x)
+{
+	for (int i = 0; i < ORX_MAX_BT; i++) {
+		if (!x->bt_pt[i]) {
+			x->bt_pt[i] = x->pt;
+			x->bt_st[i] = x->st;
+			return;
+		}
+	}
+}
+
+/*
+ * A quantified class matched again while already repeating: peek at the
+ * token after it. If that token accepts the current byte, remember where we
+ * are and move on to it. Returns true when the pattern ends right there, in
+ * which case Wazuh skips updating the match position.
+ */
+static bool orx_lookahead(struct orx_state *x, const unsigned char *nx)
+{
+	unsigned char c = x->s[x->st];
+	int ok = -1;
+
+	if (*nx == '(')
+		nx++;
+	if (*nx == '\0') {
+		ok = 1;
+	} else if (*nx == '\\') {
+		if (orx_class_has(nx[1], c))
+			ok = orx_is_quant(nx[2]) ? 0 : 2;
+	} else if (orx_lit_eq(*nx, c)) {
+		x->greedy = false;
+		ok = 1;
+	}
+	if (ok < 0)
+		return false;
+	if (nx[-1] == '(')
+		orx_mark(x, nx - 1, (x->greedy && ok == 1) ? x->st + 1 : x->st);
+	if (*nx == '\0')
+		return true;
+	orx_push(x);
+	x->pt = nx + ok;
+	return false;
+}
+
+/* The current token is a class (x->pt points at its backslash). */
+static int orx_step_class(struct orx_state *x)
+{
+	const unsigned char *pt = x->pt;
+
+	if (orx_class_has(pt[1], x->s[x->st])) {
+		const unsigned char *nx = pt + 2;
+		if (!orx_is_quant(*nx)) {
+			x->pt = nx;
+			if (x->restart == ORX_NONE)
+				x->restart = x->st;
+			x->last = x->st;
+			return ORX_NEXT;
+		}
+		if (*nx == '*')
+			x->greedy = true;
+		if (x->greedy) {
+			if (orx_lookahead(x, nx + 1))
+				return ORX_NEXT;
+		} else {
+			nx++;
+			if (*nx == '(')
+				orx_mark(x, nx, x->s[x->st + 1] == '\0' ? x->st + 1 : x->st);
+			x->greedy = true;
+		}
+		x->last = x->st;
+		return ORX_NEXT;
+	}
+	if ((pt[2] == '\0' || pt[3] == '\0') && x->greedy && x->last != ORX_NONE) {
+		x->last = x->st;
+		if (!x->a->end)
+			return ORX_MATCH;
+	} else if (pt[2] == '+' && x->greedy) {
+		x->pt = pt + 3;
+		x->st--;
+		x->greedy = false;
+		return ORX_NEXT;
+	} else if (pt[2] == '*') {
+		x->pt = pt + 3;
+		x->st--;
+		x->last = x->st;
+		x->greedy = false;
+		return ORX_NEXT;
+	}
+	x->greedy = false;
+	return ORX_FAIL;
+}
+
+/* A token failed: resume from the newest restart point, or start over. */
+static bool orx_recover(struct orx_state *x)
+{
+	for (int i = ORX_MAX_BT - 1; i >= 0; i--) {
+		if (x->bt_pt[i]) {
+			x->pt = x->bt_pt[i];
+			x->st = x->bt_st[i];
+			x->bt_pt[i] = NULL;
+			return true;
+		}
+	}
+	if (x->a->begin)
+		return false; /* '^' never retries further along */
+	if (x->restart != ORX_NONE) {
+		x->st = x->restart;
+		x->restart = ORX_NONE;
+	}
+	x->pt = x->a->code;
+	x->last = ORX_NONE;
+	return true;
+}
+
+/* Skips one group mark, then tells whether the pattern is exhausted. */
+static bool orx_at_end(const unsigned char **p)
+{
+	if (**p == '(')
+		(*p)++;
+	return **p == '\0';
+}
+
+/* Subject exhausted: accept if only optional tokens remain (Wazuh's rules). */
+static ptrdiff_t orx_finish(struct orx_state *x, bool has_groups)
+{
+	const unsigned char *p = x->pt;
+
+	if (has_groups) {
+		while (*p == '\\' && p[2] == '*')
+			p += 3;
+		if (*p == '(')
+			orx_mark(x, p, x->st);
+	}
+	if (orx_at_end(&p))
+		return x->last;
+	if (*p == '\\' && x->greedy) {
+		p += 2;
+		if (orx_is_quant(*p)) {
+			p++;
+			if (orx_at_end(&p))
+				return x->last;
+			if (*p == '\\') {
+				p += 2;
+				if (*p == '*') {
+					p++;
+					if (orx_at_end(&p))
+						return x->last;
+				}
+			}
+		}
+	}
+	if (*p == '\\') {
+		p += 2;
+		if (*p == '*') {
+			p++;
+			if (orx_at_end(&p))
+				return x->last;
+		}
+	}
+	return ORX_NONE;
+}
+
+/* Runs one alternative; returns the position of the last matched byte
+ * (-1 is possible, as in Wazuh) or ORX_NONE. */
+static ptrdiff_t orx_run(const struct orx_alt *a, const unsigned char *s, ptrdiff_t *marks,
+                         bool has_groups)
+{
+	struct orx_state x = {
+		.a = a, .s = s, .marks = marks, .pt = a->code, .last = 0, .restart = ORX_NONE
+	};
+
+	for (x.st = 0; s[x.st] != '\0'; x.st++) {
+		int r;
+		if (*x.pt == '\0') {
+			if (!a->end)
+				return x.last;
+		} else if (*x.pt == '(') {
+			orx_mark(&x, x.pt, x.st);
+			x.pt++;
+			if (*x.pt == '\0' && !a->end)
+				return x.last;
+		}
+		if (*x.pt == '\\') {
+			r = orx_step_class(&x);
+		} else if (*x.pt != '\0' && orx_lit_eq(*x.pt, s[x.st])) {
+			x.pt++;
+			if (x.restart == ORX_NONE)
+				x.restart = x.st;
+			x.last = x.st;
+			r = ORX_NEXT;
+		} else {
+			r = ORX_FAIL;
+		}
+		if (r == ORX_MATCH)
+			return x.last;
+		if (r == ORX_FAIL && !orx_recover(&x))
+			return ORX_NONE;
+	}
+	return orx_finish(&x, has_groups);
+}
+
+/* Turns recorded group marks into captures, pairwise, as Wazuh does. */
+static bool orx_fill(const struct orx_alt *a, const char *subject, const ptrdiff_t *marks,
+                     ptrdiff_t pos, struct vg_match *m)
+{
+	unsigned k = 0;
+
+	for (unsigned j = 0; j + 1 < a->nparens; j += 2) {
+		if (marks[j] == ORX_NONE || marks[j + 1] == ORX_NONE)
+			break;
+		/* Wazuh would malloc a huge length here and fail (or crash). */
+		if (marks[j + 1] < marks[j])
+			return false;
+		m->groups[k].start = subject + marks[j];
+		m->groups[k].len = (size_t)(marks[j + 1] - marks[j]);
+		k++;
+	}
+	m->ngroups = k;
+	m->last = subject + (pos < 0 ? 0 : pos);
+	if (pos < 0)
+		m->end = subject;
+	else
+		m->end = subject[pos] != '\0' ? subject + pos + 1 : subject + pos;
+	return true;
+}
+
+static bool orx_exec(const struct vg_osregex *rx, const char *subject, struct vg_match *m,
+                     bool prefilter)
+{
+	const unsigned char *s = (const unsigned char *)subject;
+	ptrdiff_t marks[ORX_MAX_PARENS];
+	size_t slen = SIZE_MAX;
+
+	for (size_t i = 0; i < rx->nalts; i++) {
+		const struct orx_alt *a = &rx->alts[i];
+		if (prefilter && a->begin && a->lit_off == 0 && a->lit_len) {
+			/* '^' plus a leading literal: it must sit at the start (a
+			 * mismatch stops at the subject's NUL). */
+			if (!orx_ci_equal(s, a->code, a->lit_len))
+				continue;
+		} else if (prefilter && a->lit_len) {
+			if (slen == SIZE_MAX)
+				slen = strlen(subject);
+			if (!orx_has_literal(a, s, slen))
+				continue;
+		}
+		for (unsigned j = 0; j < a->nparens; j++)
+			marks[j] = ORX_NONE;
+		ptrdiff_t pos = orx_run(a, s, marks, rx->has_groups);
+		if (pos == ORX_NONE)
+			continue;
+		if (!m)
+			return true;
+		return orx_fill(a, subject, marks, pos, m);
+	}
+	return false;
+}
+
+bool vg_osregex_exec(const struct vg_osregex *rx, const char *subject, struct vg_match *m)
+{
+	return orx_exec(rx, subject, m, true);
+}
+
+bool vg_osregex_exec_nofilter(const struct vg_osregex *rx, const char *subject, struct vg_match *m)
+{
+	return orx_exec(rx, subject, m, false);
+}

@@ -1,0 +1,138 @@
+/*
+ * pattern.c - the public face of the pattern module: compiles a pattern in
+ * one of the three Wazuh dialects (OS_Match, OS_Regex, PCRE2), keeps its
+ * source text and routes vg_pattern_match() to the dialect's matcher.
+ */
+#include "vigil/pattern.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "pattern/pattern_internal.h"
+#include "vigil/error.h"
+
+struct vg_pattern {
+	enum vg_pattern_kind kind;
+	char *source;
+	union {
+		struct vg_osmatch *om;
+		struct vg_osregex *rx;
+		struct vg_pcre2 *pc;
+	} u;
+};
+
+int vg_pattern_fail(char *err, size_t errlen, const char *fmt, ...)
+{
+	if (err && errlen) {
+		va_list ap;
+		va_start(ap, fmt);
+		vsnprintf(err, errlen, fmt, ap);
+		va_end(ap);
+	}
+	return VG_EPARSE;
+}
+
+int vg_pattern_compile(enum vg_pattern_kind kind, const char *src, struct vg_pattern **out,
+                       char *err, size_t errlen)
+{
+	struct vg_pattern *p;
+	int rc;
+
+	if (!out)
+		return VG_EINVAL;
+	*out = NULL;
+	if (!src)
+		return vg_pattern_fail(err, errlen, "no pattern");
+	p = calloc(1, sizeof(*p));
+	if (!p)
+		return VG_ENOMEM;
+	p->kind = kind;
+	p->source = strdup(src);
+	if (!p->source) {
+		free(p);
+		return VG_ENOMEM;
+	}
+	switch (kind) {
+	case VG_PAT_OSMATCH: rc = vg_osmatch_compile(src, &p->u.om, err, errlen); break;
+	case VG_PAT_OSREGEX: rc = vg_osregex_compile(src, &p->u.rx, err, errlen); break;
+	case VG_PAT_PCRE2: rc = vg_pcre2_compile(src, &p->u.pc, err, errlen); break;
+	default: rc = vg_pattern_fail(err, errlen, "unknown pattern kind %d", (int)kind); break;
+	}
+	if (rc < 0) {
+		free(p->source);
+		free(p);
+		return rc;
+	}
+	*out = p;
+	return 0;
+}
+
+void vg_pattern_destroy(struct vg_pattern *p)
+{
+	if (!p)
+		return;
+	switch (p->kind) {
+	case VG_PAT_OSMATCH: vg_osmatch_destroy(p->u.om); break;
+	case VG_PAT_OSREGEX: vg_osregex_destroy(p->u.rx); break;
+	case VG_PAT_PCRE2: vg_pcre2_destroy(p->u.pc); break;
+	}
+	free(p->source);
+	free(p);
+}
+
+int vg_pattern_kind_lookup(const char *name)
+{
+	if (!name)
+		return -1;
+	if (strcasecmp(name, "osmatch") == 0)
+		return VG_PAT_OSMATCH;
+	if (strcasecmp(name, "osregex") == 0)
+		return VG_PAT_OSREGEX;
+	if (strcasecmp(name, "pcre2") == 0)
+		return VG_PAT_PCRE2;
+	return -1;
+}
+
+const char *vg_pattern_source(const struct vg_pattern *p)
+{
+	return p->source;
+}
+
+enum vg_pattern_kind vg_pattern_kind_of(const struct vg_pattern *p)
+{
+	return p->kind;
+}
+
+unsigned vg_pattern_groups(const struct vg_pattern *p)
+{
+	switch (p->kind) {
+	case VG_PAT_OSREGEX: return vg_osregex_groups(p->u.rx);
+	case VG_PAT_PCRE2: return vg_pcre2_groups(p->u.pc);
+	default: return 0;
+	}
+}
+
+bool vg_pattern_match(const struct vg_pattern *p, const char *subject,
+                      struct vg_pattern_scratch *scratch, struct vg_match *m)
+{
+	if (!p || !subject)
+		return false;
+	switch (p->kind) {
+	case VG_PAT_OSMATCH:
+		if (!vg_osmatch_exec(p->u.om, subject))
+			return false;
+		if (m) {
+			/* Wazuh reports no position for OS_Match; offsets stay put. */
+			m->end = subject;
+			m->last = subject;
+			m->ngroups = 0;
+		}
+		return true;
+	case VG_PAT_OSREGEX: return vg_osregex_exec(p->u.rx, subject, m);
+	case VG_PAT_PCRE2: return vg_pcre2_exec(p->u.pc, subject, scratch, m);
+	}
+	return false;
+}
