@@ -48,7 +48,7 @@ struct vg_xml_doc {
  */
 int vg_xml_parse_file(const char *path, struct vg_xml_doc **out, struct vg_diag *diag);
 int vg_xml_parse_buffer(const char *buf, size_t len, const char *name, struct vg_xml_doc **out,
-			struct vg_diag *diag);
+                        struct vg_diag *diag);
 void vg_xml_doc_destroy(struct vg_xml_doc *doc);
 
 /* Attribute value by name (exact, case-sensitive), NULL when absent. */
