@@ -1,0 +1,102 @@
+/*
+ * config.h - Vigil's configuration: one YAML file for the single-host
+ * `vigil run` (where state and alerts go, the alert outputs, which rule set
+ * to load, which logs to read).
+ *
+ * Schema (every key optional; see docs/config.md):
+ *   data_dir: /var/lib/vigil          log_dir: /var/log/vigil
+ *   manager_name: NAME                (default: the host name, chosen by the caller)
+ *   alerts:  { log_level: 0..16 (3), json: bool (true), log: bool (true) }
+ *   ruleset: { decoder_dirs: [DIR...], rule_dirs: [DIR...],
+ *              lists: [{name: NAME, path: FILE}...], include_builtin: bool (true),
+ *              exclude_files: [FILE...] }
+ *   inputs:  [{type: file, path: GLOB, format: syslog|json}, {type: journald}...]
+ * Every error names its place as "file:line:col: expected ...". Unknown keys
+ * are errors (with the list of known ones) so that typos never pass silently.
+ */
+#ifndef VIGIL_CONFIG_H
+#define VIGIL_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "vigil/arena.h"
+#include "vigil/error.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+enum vg_input_type { VG_INPUT_FILE, VG_INPUT_JOURNALD };
+enum vg_input_format { VG_FORMAT_SYSLOG, VG_FORMAT_JSON };
+
+struct vg_config_input {
+	enum vg_input_type type;
+	const char *path; /* glob, file inputs only; NULL for journald */
+	enum vg_input_format format;
+	unsigned line; /* where it was declared (0 for built-ins) */
+};
+
+/* A CDB list: name is how rules refer to it (e.g. "etc/lists/audit-keys"). */
+struct vg_config_list {
+	const char *name;
+	const char *path;
+};
+
+struct vg_config_strv {
+	const char **v;
+	size_t n;
+};
+
+#define VG_CONFIG_DEFAULT_LOG_LEVEL 3
+
+struct vg_config {
+	const char *data_dir;
+	const char *log_dir;
+	const char *manager_name; /* NULL = use the host name */
+	struct {
+		int log_level; /* minimum rule level written, 0..16 */
+		bool json;     /* write alerts.json */
+		bool log;      /* write alerts.log */
+	} alerts;
+	struct {
+		struct vg_config_strv decoder_dirs;
+		struct vg_config_strv rule_dirs;
+		struct vg_config_list *lists;
+		size_t nlists;
+		bool include_builtin;                /* load the ruleset compiled into vigil */
+		struct vg_config_strv exclude_files; /* file names to skip */
+	} ruleset;
+	struct vg_config_input *inputs;
+	size_t ninputs;
+
+	struct vg_arena *arena; /* owns every string and array above */
+};
+
+/*
+ * Parses YAML text (len bytes; name is used in messages, may be NULL).
+ * Keys absent from the text keep the built-in defaults (see above), except
+ * inputs, which are empty unless given. On success fills *cfg, which the
+ * caller releases with vg_config_destroy(). On failure returns VG_EPARSE
+ * (details in diag, which may be NULL) or VG_ENOMEM, and *cfg is left
+ * zeroed (destroying it is harmless).
+ */
+int vg_config_load_buffer(const char *text, size_t len, const char *name, struct vg_config *cfg,
+                          struct vg_diag *diag);
+/* Reads and parses a file. VG_EIO/VG_ENOENT when it cannot be read. */
+int vg_config_load_file(const char *path, struct vg_config *cfg, struct vg_diag *diag);
+/* The embedded configuration used when none is given (watches
+ * /var/log/auth.log, /var/log/syslog and the journal). */
+int vg_config_default(struct vg_config *cfg);
+/* The YAML text of the embedded configuration (static). */
+const char *vg_config_default_yaml(void);
+/* Frees everything cfg owns and zeroes it. NULL-safe. */
+void vg_config_destroy(struct vg_config *cfg);
+
+const char *vg_input_type_name(enum vg_input_type t);
+const char *vg_input_format_name(enum vg_input_format f);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

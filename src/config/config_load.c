@@ -1,0 +1,492 @@
+/*
+ * config_load.c - reads the YAML configuration with libyaml's document
+ * loader and checks it against the schema in vigil/config.h, reporting
+ * every problem as "file:line:col: expected ..." rather than stopping at
+ * the first one.
+ */
+#include "vigil/config.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <yaml.h>
+
+#include "config/config_internal.h"
+#include "vigil/buf.h"
+
+#define CONFIG_MAX_FILE (16u << 20) /* a configuration larger than this is a mistake */
+
+struct ctx {
+	yaml_document_t *doc;
+	const char *file;
+	struct vg_diag *diag;
+	struct vg_config *cfg;
+	unsigned errors;
+	bool oom;
+};
+
+typedef void (*key_fn)(struct ctx *c, int key, yaml_node_t *val, void *obj);
+
+static void err_at(struct ctx *c, const yaml_node_t *n, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void err_at(struct ctx *c, const yaml_node_t *n, const char *fmt, ...)
+{
+	char msg[1024];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	c->errors++;
+	if (c->diag)
+		vg_diag_add(c->diag, VG_DIAG_ERROR, c->file,
+		            n ? (unsigned)n->start_mark.line + 1 : 0,
+		            n ? (unsigned)n->start_mark.column + 1 : 0, "%s", msg);
+}
+
+static const char *node_kind(const yaml_node_t *n)
+{
+	switch (n->type) {
+	case YAML_SCALAR_NODE: return "a scalar";
+	case YAML_SEQUENCE_NODE: return "a list";
+	case YAML_MAPPING_NODE: return "a mapping";
+	default: return "nothing";
+	}
+}
+
+static yaml_node_t *node(struct ctx *c, int id)
+{
+	return yaml_document_get_node(c->doc, id);
+}
+
+/* Value of a scalar node, or NULL (after an error) when v is not a usable string. */
+static const char *scalar(struct ctx *c, yaml_node_t *v, const char *key)
+{
+	if (v->type != YAML_SCALAR_NODE) {
+		err_at(c, v, "expected a string for '%s', found %s", key, node_kind(v));
+		return NULL;
+	}
+	const char *s = (const char *)v->data.scalar.value;
+	if (strlen(s) != v->data.scalar.length) {
+		err_at(c, v, "expected a string without NUL bytes for '%s'", key);
+		return NULL;
+	}
+	if (!*s && v->data.scalar.style == YAML_PLAIN_SCALAR_STYLE) {
+		err_at(c, v, "expected a value for '%s'", key);
+		return NULL;
+	}
+	return s;
+}
+
+static const char *take_string(struct ctx *c, yaml_node_t *v, const char *key)
+{
+	const char *s = scalar(c, v, key);
+	if (!s)
+		return NULL;
+	if (!*s) {
+		err_at(c, v, "expected a non-empty string for '%s'", key);
+		return NULL;
+	}
+	char *d = vg_arena_strdup(c->cfg->arena, s);
+	if (!d)
+		c->oom = true;
+	return d;
+}
+
+static void take_bool(struct ctx *c, yaml_node_t *v, const char *key, bool *out)
+{
+	const char *s = scalar(c, v, key);
+	if (!s)
+		return;
+	static const char *const yes[] = { "true", "yes", "on" };
+	static const char *const no[] = { "false", "no", "off" };
+	for (size_t i = 0; i < 3; i++) {
+		if (strcasecmp(s, yes[i]) == 0) {
+			*out = true;
+			return;
+		}
+		if (strcasecmp(s, no[i]) == 0) {
+			*out = false;
+			return;
+		}
+	}
+	err_at(c, v, "expected true or false for '%s', found '%.64s'", key, s);
+}
+
+static void take_int(struct ctx *c, yaml_node_t *v, const char *key, long lo, long hi, int *out)
+{
+	const char *s = scalar(c, v, key);
+	if (!s)
+		return;
+	char *end;
+	errno = 0;
+	long n = strtol(s, &end, 10);
+	if (end == s || *end || errno || n < lo || n > hi) {
+		err_at(c, v, "expected an integer from %ld to %ld for '%s', found '%.64s'", lo, hi,
+		       key, s);
+		return;
+	}
+	*out = (int)n;
+}
+
+static void take_strv(struct ctx *c, yaml_node_t *v, const char *key, struct vg_config_strv *out)
+{
+	if (v->type != YAML_SEQUENCE_NODE) {
+		err_at(c, v, "expected a list of strings for '%s', found %s", key, node_kind(v));
+		return;
+	}
+	size_t n = (size_t)(v->data.sequence.items.top - v->data.sequence.items.start);
+	const char **arr = vg_arena_calloc(c->cfg->arena, n ? n : 1, sizeof(*arr));
+	if (!arr) {
+		c->oom = true;
+		return;
+	}
+	size_t k = 0;
+	for (yaml_node_item_t *it = v->data.sequence.items.start; it < v->data.sequence.items.top;
+	     it++) {
+		yaml_node_t *item = node(c, *it);
+		const char *s = item ? take_string(c, item, key) : NULL;
+		if (s)
+			arr[k++] = s;
+	}
+	out->v = arr;
+	out->n = k;
+}
+
+/* Calls fn for every key of map that is in keys (NULL-terminated); unknown
+ * and repeated keys are errors. where names the mapping in messages. */
+static void walk_mapping(struct ctx *c, yaml_node_t *map, const char *where,
+                         const char *const *keys, key_fn fn, void *obj)
+{
+	if (map->type != YAML_MAPPING_NODE) {
+		err_at(c, map, "expected a mapping for %s, found %s", where, node_kind(map));
+		return;
+	}
+	uint32_t seen = 0;
+	for (yaml_node_pair_t *p = map->data.mapping.pairs.start; p < map->data.mapping.pairs.top;
+	     p++) {
+		yaml_node_t *k = node(c, p->key), *v = node(c, p->value);
+		if (!k || !v)
+			continue;
+		if (k->type != YAML_SCALAR_NODE) {
+			err_at(c, k, "expected a key name in %s, found %s", where, node_kind(k));
+			continue;
+		}
+		const char *name = (const char *)k->data.scalar.value;
+		int idx = -1;
+		for (int i = 0; keys[i] && idx < 0; i++)
+			if (strcmp(name, keys[i]) == 0)
+				idx = i;
+		if (idx < 0) {
+			struct vg_buf known;
+			vg_buf_init(&known, 4096);
+			for (int i = 0; keys[i]; i++)
+				vg_buf_printf(&known, "%s%s", i ? ", " : "", keys[i]);
+			err_at(c, k, "unknown key '%.64s' in %s; expected one of: %s", name, where,
+			       vg_buf_str(&known));
+			vg_buf_free(&known);
+			continue;
+		}
+		if (seen & (1u << idx)) {
+			err_at(c, k, "expected each key once; '%s' repeats in %s", name, where);
+			continue;
+		}
+		seen |= 1u << idx;
+		fn(c, idx, v, obj);
+	}
+}
+
+enum { A_LOG_LEVEL, A_JSON, A_LOG };
+static const char *const alerts_keys[] = { "log_level", "json", "log", NULL };
+
+static void alerts_key(struct ctx *c, int key, yaml_node_t *v, void *obj)
+{
+	struct vg_config *cfg = obj;
+	switch (key) {
+	case A_LOG_LEVEL: take_int(c, v, "log_level", 0, 16, &cfg->alerts.log_level); break;
+	case A_JSON: take_bool(c, v, "json", &cfg->alerts.json); break;
+	case A_LOG: take_bool(c, v, "log", &cfg->alerts.log); break;
+	}
+}
+
+enum { L_NAME, L_PATH };
+static const char *const list_keys[] = { "name", "path", NULL };
+
+static void list_key(struct ctx *c, int key, yaml_node_t *v, void *obj)
+{
+	struct vg_config_list *l = obj;
+	if (key == L_NAME)
+		l->name = take_string(c, v, "name");
+	else
+		l->path = take_string(c, v, "path");
+}
+
+static void take_lists(struct ctx *c, yaml_node_t *v)
+{
+	struct vg_config *cfg = c->cfg;
+	if (v->type != YAML_SEQUENCE_NODE) {
+		err_at(c, v, "expected a list of {name, path} for 'lists', found %s", node_kind(v));
+		return;
+	}
+	size_t n = (size_t)(v->data.sequence.items.top - v->data.sequence.items.start);
+	cfg->ruleset.lists = vg_arena_calloc(cfg->arena, n ? n : 1, sizeof(*cfg->ruleset.lists));
+	if (!cfg->ruleset.lists) {
+		c->oom = true;
+		return;
+	}
+	for (yaml_node_item_t *it = v->data.sequence.items.start; it < v->data.sequence.items.top;
+	     it++) {
+		yaml_node_t *item = node(c, *it);
+		struct vg_config_list l = { 0 };
+		if (!item)
+			continue;
+		unsigned before = c->errors;
+		walk_mapping(c, item, "a list entry", list_keys, list_key, &l);
+		if (c->errors != before)
+			continue;
+		if (!l.name || !l.path) {
+			err_at(c, item, "expected key '%s' in a list entry",
+			       l.name ? "path" : "name");
+			continue;
+		}
+		cfg->ruleset.lists[cfg->ruleset.nlists++] = l;
+	}
+}
+
+enum { R_DECODER_DIRS, R_RULE_DIRS, R_LISTS, R_INCLUDE_BUILTIN, R_EXCLUDE_FILES };
+static const char *const ruleset_keys[] = { "decoder_dirs",    "rule_dirs",     "lists",
+	                                    "include_builtin", "exclude_files", NULL };
+
+static void ruleset_key(struct ctx *c, int key, yaml_node_t *v, void *obj)
+{
+	struct vg_config *cfg = obj;
+	switch (key) {
+	case R_DECODER_DIRS: take_strv(c, v, "decoder_dirs", &cfg->ruleset.decoder_dirs); break;
+	case R_RULE_DIRS: take_strv(c, v, "rule_dirs", &cfg->ruleset.rule_dirs); break;
+	case R_LISTS: take_lists(c, v); break;
+	case R_INCLUDE_BUILTIN:
+		take_bool(c, v, "include_builtin", &cfg->ruleset.include_builtin);
+		break;
+	case R_EXCLUDE_FILES: take_strv(c, v, "exclude_files", &cfg->ruleset.exclude_files); break;
+	}
+}
+
+/* An input entry as read, before the type-specific checks. */
+struct input_raw {
+	yaml_node_t *type, *path, *format;
+};
+
+enum { I_TYPE, I_PATH, I_FORMAT };
+static const char *const input_keys[] = { "type", "path", "format", NULL };
+
+static void input_key(struct ctx *c, int key, yaml_node_t *v, void *obj)
+{
+	struct input_raw *r = obj;
+	(void)c;
+	if (key == I_TYPE)
+		r->type = v;
+	else if (key == I_PATH)
+		r->path = v;
+	else
+		r->format = v;
+}
+
+/* Checks one input entry; returns 0 and fills *in when it is valid. */
+static int take_input(struct ctx *c, yaml_node_t *item, struct vg_config_input *in)
+{
+	struct input_raw r = { 0 };
+	unsigned before = c->errors;
+	walk_mapping(c, item, "an input", input_keys, input_key, &r);
+	if (c->errors != before)
+		return -1;
+	if (!r.type) {
+		err_at(c, item, "expected key 'type' (file or journald) in an input");
+		return -1;
+	}
+	const char *type = scalar(c, r.type, "type");
+	if (!type)
+		return -1;
+	in->line = (unsigned)item->start_mark.line + 1;
+	if (strcmp(type, "journald") == 0) {
+		in->type = VG_INPUT_JOURNALD;
+		yaml_node_t *extra = r.path ? r.path : r.format;
+		if (extra) {
+			err_at(c, extra,
+			       "expected only 'type' in a journald input; '%s' applies to "
+			       "file inputs",
+			       extra == r.path ? "path" : "format");
+			return -1;
+		}
+		return 0;
+	}
+	if (strcmp(type, "file") != 0) {
+		err_at(c, r.type, "expected input type file or journald, found '%.64s'", type);
+		return -1;
+	}
+	in->type = VG_INPUT_FILE;
+	if (!r.path) {
+		err_at(c, item, "expected key 'path' in a file input");
+		return -1;
+	}
+	in->path = take_string(c, r.path, "path");
+	if (!in->path)
+		return -1;
+	in->format = VG_FORMAT_SYSLOG;
+	if (r.format) {
+		const char *f = scalar(c, r.format, "format");
+		if (!f)
+			return -1;
+		if (strcmp(f, "json") == 0) {
+			in->format = VG_FORMAT_JSON;
+		} else if (strcmp(f, "syslog") != 0) {
+			err_at(c, r.format, "expected format syslog or json, found '%.64s'", f);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static void take_inputs(struct ctx *c, yaml_node_t *v)
+{
+	struct vg_config *cfg = c->cfg;
+	if (v->type != YAML_SEQUENCE_NODE) {
+		err_at(c, v, "expected a list of inputs for 'inputs', found %s", node_kind(v));
+		return;
+	}
+	size_t n = (size_t)(v->data.sequence.items.top - v->data.sequence.items.start);
+	cfg->inputs = vg_arena_calloc(cfg->arena, n ? n : 1, sizeof(*cfg->inputs));
+	if (!cfg->inputs) {
+		c->oom = true;
+		return;
+	}
+	for (yaml_node_item_t *it = v->data.sequence.items.start; it < v->data.sequence.items.top;
+	     it++) {
+		yaml_node_t *item = node(c, *it);
+		struct vg_config_input in = { 0 };
+		if (item && take_input(c, item, &in) == 0)
+			cfg->inputs[cfg->ninputs++] = in;
+	}
+}
+
+enum { T_DATA_DIR, T_LOG_DIR, T_MANAGER_NAME, T_ALERTS, T_RULESET, T_INPUTS };
+static const char *const top_keys[] = { "data_dir", "log_dir", "manager_name", "alerts", "ruleset",
+	                                "inputs",   NULL };
+
+static void top_key(struct ctx *c, int key, yaml_node_t *v, void *obj)
+{
+	struct vg_config *cfg = obj;
+	const char *s;
+	switch (key) {
+	case T_DATA_DIR:
+		if ((s = take_string(c, v, "data_dir")))
+			cfg->data_dir = s;
+		break;
+	case T_LOG_DIR:
+		if ((s = take_string(c, v, "log_dir")))
+			cfg->log_dir = s;
+		break;
+	case T_MANAGER_NAME:
+		if ((s = take_string(c, v, "manager_name")))
+			cfg->manager_name = s;
+		break;
+	case T_ALERTS: walk_mapping(c, v, "'alerts'", alerts_keys, alerts_key, cfg); break;
+	case T_RULESET: walk_mapping(c, v, "'ruleset'", ruleset_keys, ruleset_key, cfg); break;
+	case T_INPUTS: take_inputs(c, v); break;
+	}
+}
+
+static void syntax_error(struct ctx *c, const yaml_parser_t *p)
+{
+	c->errors++;
+	if (c->diag)
+		vg_diag_add(c->diag, VG_DIAG_ERROR, c->file, (unsigned)p->problem_mark.line + 1,
+		            (unsigned)p->problem_mark.column + 1, "expected valid YAML: %s%s%s",
+		            p->problem ? p->problem : "syntax error", p->context ? " " : "",
+		            p->context ? p->context : "");
+}
+
+/* Loads the single document of text and walks it into c->cfg. */
+static void parse_text(struct ctx *c, const char *text, size_t len)
+{
+	yaml_parser_t parser;
+	yaml_document_t doc, extra;
+	if (!yaml_parser_initialize(&parser)) {
+		c->oom = true;
+		return;
+	}
+	yaml_parser_set_input_string(&parser, (const unsigned char *)text, len);
+	if (!yaml_parser_load(&parser, &doc)) {
+		syntax_error(c, &parser);
+		yaml_parser_delete(&parser);
+		return;
+	}
+	c->doc = &doc;
+	yaml_node_t *root = yaml_document_get_root_node(&doc);
+	if (root && !(root->type == YAML_SCALAR_NODE && root->data.scalar.length == 0))
+		walk_mapping(c, root, "the configuration", top_keys, top_key, c->cfg);
+	if (!yaml_parser_load(&parser, &extra)) {
+		syntax_error(c, &parser);
+	} else {
+		yaml_node_t *r2 = yaml_document_get_root_node(&extra);
+		if (r2)
+			err_at(c, r2, "expected a single YAML document");
+		yaml_document_delete(&extra);
+	}
+	yaml_document_delete(&doc);
+	yaml_parser_delete(&parser);
+}
+
+int vg_config_load_buffer(const char *text, size_t len, const char *name, struct vg_config *cfg,
+                          struct vg_diag *diag)
+{
+	if (!cfg || (!text && len))
+		return VG_EINVAL;
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->arena = vg_arena_create(4096);
+	if (!cfg->arena)
+		return VG_ENOMEM;
+	vg_config_set_builtin(cfg);
+	struct ctx c = { .file = name, .diag = diag, .cfg = cfg };
+	parse_text(&c, text ? text : "", len);
+	if (c.oom || c.errors) {
+		vg_config_destroy(cfg);
+		return c.oom ? VG_ENOMEM : VG_EPARSE;
+	}
+	return VG_OK;
+}
+
+int vg_config_load_file(const char *path, struct vg_config *cfg, struct vg_diag *diag)
+{
+	if (!path || !cfg)
+		return VG_EINVAL;
+	memset(cfg, 0, sizeof(*cfg));
+	FILE *f = fopen(path, "rb");
+	if (!f) {
+		int e = errno;
+		if (diag)
+			vg_diag_add(diag, VG_DIAG_ERROR, path, 0, 0, "cannot open: %s",
+			            strerror(e));
+		return e == ENOENT ? VG_ENOENT : VG_EIO;
+	}
+	struct vg_buf b;
+	vg_buf_init(&b, CONFIG_MAX_FILE);
+	char chunk[8192];
+	size_t n;
+	int rc = VG_OK;
+	while (rc == VG_OK && (n = fread(chunk, 1, sizeof(chunk), f)) > 0)
+		rc = vg_buf_add(&b, chunk, n);
+	if (rc == VG_OK && ferror(f))
+		rc = VG_EIO;
+	fclose(f);
+	if (rc == VG_OK)
+		rc = vg_config_load_buffer(vg_buf_str(&b), b.len, path, cfg, diag);
+	else if (diag)
+		vg_diag_add(diag, VG_DIAG_ERROR, path, 0, 0, "cannot read: %s", vg_strerror(rc));
+	vg_buf_free(&b);
+	return rc;
+}

@@ -1,0 +1,214 @@
+/*
+ * test_config.c - the YAML configuration: defaults, a full valid file, and
+ * bad files whose errors must name the right line and column.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "vigil/config.h"
+#include "vigil/error.h"
+
+static int load(const char *text, struct vg_config *cfg, struct vg_diag *d)
+{
+	vg_diag_init(d);
+	return vg_config_load_buffer(text, strlen(text), "t.yaml", cfg, d);
+}
+
+static void test_default(void **state)
+{
+	(void)state;
+	struct vg_config cfg;
+	assert_int_equal(vg_config_default(&cfg), 0);
+	assert_int_equal(cfg.alerts.log_level, 3);
+	assert_true(cfg.alerts.json);
+	assert_true(cfg.alerts.log);
+	assert_true(cfg.ruleset.include_builtin);
+	assert_int_equal(cfg.ninputs, 3);
+	assert_int_equal(cfg.inputs[0].type, VG_INPUT_FILE);
+	assert_string_equal(cfg.inputs[0].path, "/var/log/auth.log");
+	assert_string_equal(cfg.inputs[1].path, "/var/log/syslog");
+	assert_int_equal(cfg.inputs[2].type, VG_INPUT_JOURNALD);
+	assert_null(cfg.inputs[2].path);
+	assert_null(cfg.manager_name);
+	vg_config_destroy(&cfg);
+	vg_config_destroy(&cfg); /* zeroed: harmless */
+}
+
+static const char full[] = "data_dir: /srv/vigil\n"
+                           "log_dir: /srv/vigil/logs\n"
+                           "manager_name: hub\n"
+                           "alerts:\n"
+                           "  log_level: 7\n"
+                           "  json: yes\n"
+                           "  log: false\n"
+                           "ruleset:\n"
+                           "  decoder_dirs: [/etc/vigil/decoders, /opt/d]\n"
+                           "  rule_dirs:\n"
+                           "    - /etc/vigil/rules\n"
+                           "  lists:\n"
+                           "    - {name: etc/lists/audit-keys, path: /etc/vigil/lists/audit-keys}\n"
+                           "  include_builtin: false\n"
+                           "  exclude_files: [0215-policy_rules.xml]\n"
+                           "inputs:\n"
+                           "  - type: file\n"
+                           "    path: /var/log/*.json\n"
+                           "    format: json\n"
+                           "  - type: journald\n";
+
+static void test_full(void **state)
+{
+	(void)state;
+	struct vg_config cfg;
+	struct vg_diag d;
+	assert_int_equal(load(full, &cfg, &d), 0);
+	assert_int_equal(d.errors, 0);
+	assert_string_equal(cfg.data_dir, "/srv/vigil");
+	assert_string_equal(cfg.log_dir, "/srv/vigil/logs");
+	assert_string_equal(cfg.manager_name, "hub");
+	assert_int_equal(cfg.alerts.log_level, 7);
+	assert_true(cfg.alerts.json);
+	assert_false(cfg.alerts.log);
+	assert_int_equal(cfg.ruleset.decoder_dirs.n, 2);
+	assert_string_equal(cfg.ruleset.decoder_dirs.v[1], "/opt/d");
+	assert_int_equal(cfg.ruleset.rule_dirs.n, 1);
+	assert_string_equal(cfg.ruleset.rule_dirs.v[0], "/etc/vigil/rules");
+	assert_int_equal(cfg.ruleset.nlists, 1);
+	assert_string_equal(cfg.ruleset.lists[0].name, "etc/lists/audit-keys");
+	assert_string_equal(cfg.ruleset.lists[0].path, "/etc/vigil/lists/audit-keys");
+	assert_false(cfg.ruleset.include_builtin);
+	assert_int_equal(cfg.ruleset.exclude_files.n, 1);
+	assert_int_equal(cfg.ninputs, 2);
+	assert_int_equal(cfg.inputs[0].format, VG_FORMAT_JSON);
+	assert_string_equal(cfg.inputs[0].path, "/var/log/*.json");
+	assert_int_equal(cfg.inputs[0].line, 17);
+	assert_int_equal(cfg.inputs[1].type, VG_INPUT_JOURNALD);
+	vg_config_destroy(&cfg);
+	vg_diag_free(&d);
+}
+
+static void test_partial_keeps_defaults(void **state)
+{
+	(void)state;
+	struct vg_config cfg;
+	struct vg_diag d;
+	assert_int_equal(load("alerts: {json: false}\n", &cfg, &d), 0);
+	assert_false(cfg.alerts.json);
+	assert_true(cfg.alerts.log);
+	assert_int_equal(cfg.alerts.log_level, VG_CONFIG_DEFAULT_LOG_LEVEL);
+	assert_string_equal(cfg.data_dir, "/var/lib/vigil");
+	assert_int_equal(cfg.ninputs, 0);
+	vg_config_destroy(&cfg);
+	vg_diag_free(&d);
+	assert_int_equal(load("", &cfg, &d), 0);
+	assert_int_equal(cfg.alerts.log_level, 3);
+	vg_config_destroy(&cfg);
+	vg_diag_free(&d);
+}
+
+/* Loads text, expects failure and one error at line:col containing want. */
+static void expect_error(const char *text, unsigned line, unsigned col, const char *want)
+{
+	struct vg_config cfg;
+	struct vg_diag d;
+	assert_int_equal(load(text, &cfg, &d), VG_EPARSE);
+	assert_null(cfg.arena);
+	assert_true(d.errors >= 1);
+	int found = 0;
+	for (size_t i = 0; i < d.count; i++) {
+		if (d.msgs[i].line == line && d.msgs[i].col == col && strstr(d.msgs[i].text, want))
+			found = 1;
+	}
+	if (!found)
+		vg_diag_print(&d, stderr);
+	assert_true(found);
+	assert_string_equal(d.msgs[0].file, "t.yaml");
+	vg_diag_free(&d);
+}
+
+static void test_errors(void **state)
+{
+	(void)state;
+	expect_error("data_dir: /x\nalert:\n  json: true\n", 2, 1,
+	             "unknown key 'alert' in the configuration; expected one of: data_dir, "
+	             "log_dir, manager_name, alerts, ruleset, inputs");
+	expect_error("alerts:\n  log_level: 17\n", 2, 14,
+	             "expected an integer from 0 to 16 for 'log_level', found '17'");
+	expect_error("alerts:\n  log_level: three\n", 2, 14, "expected an integer");
+	expect_error("alerts:\n  json: maybe\n", 2, 9, "expected true or false for 'json'");
+	expect_error("alerts: [1, 2]\n", 1, 9, "expected a mapping for 'alerts', found a list");
+	expect_error("ruleset:\n  rule_dirs: /etc/rules\n", 2, 14,
+	             "expected a list of strings for 'rule_dirs'");
+	expect_error("ruleset:\n  lists:\n    - name: x\n", 3, 7, "expected key 'path'");
+	expect_error("inputs:\n  - type: file\n    format: syslog\n", 2, 5,
+	             "expected key 'path' in a file input");
+	expect_error("inputs:\n  - type: socket\n", 2, 11,
+	             "expected input type file or journald, found 'socket'");
+	expect_error("inputs:\n  - type: file\n    path: /a\n    format: xml\n", 4, 13,
+	             "expected format syslog or json");
+	expect_error("inputs:\n  - type: journald\n    path: /a\n", 3, 11,
+	             "expected only 'type' in a journald input");
+	expect_error("inputs:\n  - {type: file, pth: /a}\n", 2, 18,
+	             "unknown key 'pth' in an input");
+	expect_error("log_dir: /a\nlog_dir: /b\n", 2, 1, "'log_dir' repeats");
+	expect_error("data_dir:\n", 1, 10, "expected a value for 'data_dir'");
+	expect_error("data_dir: [a]\n", 1, 11, "expected a string for 'data_dir', found a list");
+	expect_error("- a\n- b\n", 1, 1, "expected a mapping for the configuration");
+	expect_error("alerts:\n  json: true\n   log: true\n", 3, 7, "expected valid YAML");
+	expect_error("log_dir: /a\n---\nlog_dir: /b\n", 3, 1, "expected a single YAML document");
+}
+
+static void test_several_errors_reported(void **state)
+{
+	(void)state;
+	struct vg_config cfg;
+	struct vg_diag d;
+	assert_int_equal(load("alerts:\n  log_level: 99\n  json: 2\nfoo: 1\n", &cfg, &d),
+	                 VG_EPARSE);
+	assert_int_equal(d.errors, 3);
+	assert_int_equal(d.msgs[0].line, 2);
+	assert_int_equal(d.msgs[1].line, 3);
+	assert_int_equal(d.msgs[2].line, 4);
+	vg_diag_free(&d);
+}
+
+static void test_file(void **state)
+{
+	(void)state;
+	char path[] = "/tmp/vg_test_config_XXXXXX";
+	int fd = mkstemp(path);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, full, sizeof(full) - 1), (ssize_t)(sizeof(full) - 1));
+	close(fd);
+	struct vg_config cfg;
+	struct vg_diag d;
+	vg_diag_init(&d);
+	assert_int_equal(vg_config_load_file(path, &cfg, &d), 0);
+	assert_string_equal(cfg.manager_name, "hub");
+	vg_config_destroy(&cfg);
+	unlink(path);
+	assert_int_equal(vg_config_load_file(path, &cfg, &d), VG_ENOENT);
+	assert_int_equal(d.errors, 1);
+	assert_string_equal(d.msgs[0].file, path);
+	vg_diag_free(&d);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_default),
+		cmocka_unit_test(test_full),
+		cmocka_unit_test(test_partial_keeps_defaults),
+		cmocka_unit_test(test_errors),
+		cmocka_unit_test(test_several_errors_reported),
+		cmocka_unit_test(test_file),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
