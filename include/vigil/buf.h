@@ -25,7 +25,8 @@ int vg_buf_add(struct vg_buf *b, const void *data, size_t len);
 int vg_buf_addstr(struct vg_buf *b, const char *s);
 int vg_buf_addc(struct vg_buf *b, char c);
 int vg_buf_printf(struct vg_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-int vg_buf_vprintf(struct vg_buf *b, const char *fmt, va_list ap);
+int vg_buf_vprintf(struct vg_buf *b, const char *fmt, va_list ap)
+    __attribute__((format(printf, 2, 0)));
 /* Appends s as the inside of a JSON string (no surrounding quotes). */
 int vg_buf_add_json_str(struct vg_buf *b, const char *s, size_t len);
 /* Returns the data (never NULL: "" when empty); the buffer keeps ownership. */

@@ -5,6 +5,13 @@
 
 #include <stddef.h>
 
+#include "cli/cmd_config.h"
+#include "cli/commands.h"
+
 const struct vg_cli_command vg_cli_commands[] = {
+	{ "run", "watch this host's logs and write alerts (single host)", vg_cmd_run },
+	{ "logtest", "show how events decode and which rules they match", vg_cmd_logtest },
+	{ "ruleset", "ruleset tools: 'ruleset test' runs .ini test files", vg_cmd_ruleset },
+	{ "config", "configuration tools: 'config check FILE'", vg_cmd_config },
 	{ NULL, NULL, NULL },
 };

@@ -1,0 +1,224 @@
+/*
+ * bench_engine.c - analysis throughput of the engine over a whole ruleset.
+ *
+ * Loads a ruleset (Wazuh's with -w, plus Vigil's built-in one unless
+ * --no-builtin), reads each input file into memory (one event per line;
+ * a .tsv file gives "location<TAB>line"), then runs every event through
+ * pre-decoding, decoding and the rule tree: once on one thread, then on
+ * N threads (default: all cores), each with its own analyzer over the same
+ * immutable ruleset. Prints events/s, alerts and the peak RSS.
+ *
+ * usage: bench_engine [-w WAZUH_DIR] [--no-builtin] [-t THREADS] [-r REPEAT] FILE...
+ */
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "vigil/buf.h"
+#include "vigil/engine.h"
+
+struct input {
+	char *text;
+	char **lines;
+	char **locs;
+	size_t n;
+};
+
+struct worker {
+	struct vg_ruleset *rs;
+	const struct input *in;
+	size_t from, to;
+	unsigned repeat;
+	unsigned long long alerts, events;
+	int rc;
+};
+
+static double now_s(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static int read_input(const char *path, struct input *in)
+{
+	FILE *f = fopen(path, "rb");
+	if (!f)
+		return -1;
+	struct vg_buf b;
+	vg_buf_init(&b, 0);
+	char chunk[1 << 16];
+	size_t got;
+	while ((got = fread(chunk, 1, sizeof(chunk), f)) > 0)
+		if (vg_buf_add(&b, chunk, got) != VG_OK)
+			break;
+	fclose(f);
+	in->text = vg_buf_detach(&b);
+	size_t cap = 1024;
+	in->lines = malloc(cap * sizeof(char *));
+	in->locs = malloc(cap * sizeof(char *));
+	bool tsv = strlen(path) > 4 && strcmp(path + strlen(path) - 4, ".tsv") == 0;
+	for (char *p = in->text; p && *p;) {
+		char *nl = strchr(p, '\n');
+		if (nl)
+			*nl = '\0';
+		if (in->n == cap) {
+			cap *= 2;
+			in->lines = realloc(in->lines, cap * sizeof(char *));
+			in->locs = realloc(in->locs, cap * sizeof(char *));
+		}
+		char *tab = tsv ? strchr(p, '\t') : NULL;
+		if (tab) {
+			*tab = '\0';
+			in->locs[in->n] = p;
+			in->lines[in->n] = tab + 1;
+		} else {
+			in->locs[in->n] = "bench";
+			in->lines[in->n] = p;
+		}
+		if (*in->lines[in->n])
+			in->n++;
+		p = nl ? nl + 1 : NULL;
+	}
+	return 0;
+}
+
+static void *work(void *arg)
+{
+	struct worker *w = arg;
+	struct vg_analyzer *a = NULL;
+	w->rc = vg_analyzer_create(w->rs, 3, &a);
+	if (w->rc != VG_OK)
+		return NULL;
+	struct vg_analysis res;
+	for (unsigned r = 0; r < w->repeat; r++) {
+		for (size_t i = w->from; i < w->to; i++) {
+			if (vg_analyzer_process(a, w->in->locs[i], w->in->lines[i], NULL, &res) ==
+			    VG_OK) {
+				w->events++;
+				w->alerts += res.alert;
+			}
+		}
+	}
+	vg_analyzer_destroy(a);
+	return NULL;
+}
+
+static double run(struct vg_ruleset *rs, const struct input *in, unsigned nthreads, unsigned repeat,
+                  unsigned long long *alerts)
+{
+	struct worker w[64];
+	pthread_t th[64];
+	double t0 = now_s();
+	unsigned long long events = 0;
+	*alerts = 0;
+	for (unsigned i = 0; i < nthreads; i++) {
+		w[i] = (struct worker){ .rs = rs,
+			                .in = in,
+			                .from = in->n * i / nthreads,
+			                .to = in->n * (i + 1) / nthreads,
+			                .repeat = repeat };
+		pthread_create(&th[i], NULL, work, &w[i]);
+	}
+	for (unsigned i = 0; i < nthreads; i++) {
+		pthread_join(th[i], NULL);
+		events += w[i].events;
+		*alerts += w[i].alerts;
+	}
+	double dt = now_s() - t0;
+	return dt > 0 ? (double)events / dt : 0;
+}
+
+int main(int argc, char **argv)
+{
+	const char *wazuh = NULL;
+	bool builtin = true;
+	unsigned threads = (unsigned)sysconf(_SC_NPROCESSORS_ONLN), repeat = 1;
+	int first = argc;
+
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "-w") && i + 1 < argc)
+			wazuh = argv[++i];
+		else if (!strcmp(argv[i], "--no-builtin"))
+			builtin = false;
+		else if (!strcmp(argv[i], "-t") && i + 1 < argc)
+			threads = (unsigned)strtoul(argv[++i], NULL, 10);
+		else if (!strcmp(argv[i], "-r") && i + 1 < argc)
+			repeat = (unsigned)strtoul(argv[++i], NULL, 10);
+		else {
+			first = i;
+			break;
+		}
+	}
+	if (first >= argc || threads < 1 || threads > 64 || repeat < 1) {
+		fprintf(stderr, "usage: bench_engine [-w WAZUH_DIR] [--no-builtin] [-t THREADS] "
+		                "[-r REPEAT] FILE...\n");
+		return 2;
+	}
+	char dec[4096], rul[4096];
+	const char *ddirs[1] = { dec }, *rdirs[1] = { rul };
+	struct vg_list_decl lists[8];
+	static const char *const list_names[] = { "audit-keys",
+		                                  "security-eventchannel",
+		                                  "amazon/aws-eventnames",
+		                                  "amazon/aws-sources",
+		                                  "malicious-ioc/malicious-ip",
+		                                  "malicious-ioc/malicious-domains",
+		                                  "malicious-ioc/malware-hashes" };
+	char lname[7][256], lpath[7][4096];
+	struct vg_ruleset_opts o = { .builtin = builtin };
+	if (wazuh) {
+		snprintf(dec, sizeof(dec), "%s/decoders", wazuh);
+		snprintf(rul, sizeof(rul), "%s/rules", wazuh);
+		o.decoder_dirs = ddirs;
+		o.ndecoder_dirs = 1;
+		o.rule_dirs = rdirs;
+		o.nrule_dirs = 1;
+		for (int i = 0; i < 7; i++) {
+			snprintf(lname[i], sizeof(lname[i]), "etc/lists/%s", list_names[i]);
+			snprintf(lpath[i], sizeof(lpath[i]), "%s/lists/%s", wazuh, list_names[i]);
+			lists[i].name = lname[i];
+			lists[i].path = lpath[i];
+		}
+		o.lists = lists;
+		o.nlists = 7;
+	}
+	struct vg_diag diag;
+	vg_diag_init(&diag);
+	struct vg_ruleset *rs = NULL;
+	double t0 = now_s();
+	int rc = vg_ruleset_load(&o, &rs, &diag);
+	if (rc != VG_OK) {
+		vg_diag_print(&diag, stderr);
+		return 1;
+	}
+	printf("ruleset: %zu decoders, %zu rules, %zu warnings, loaded in %.2f s\n",
+	       vg_ruleset_decoder_count(rs), vg_ruleset_rule_count(rs), diag.warnings,
+	       now_s() - t0);
+	vg_diag_free(&diag);
+	for (int i = first; i < argc; i++) {
+		struct input in = { 0 };
+		if (read_input(argv[i], &in) != 0) {
+			fprintf(stderr, "cannot read %s\n", argv[i]);
+			return 1;
+		}
+		unsigned long long a1, an;
+		double one = run(rs, &in, 1, repeat, &a1);
+		double all = run(rs, &in, threads, repeat, &an);
+		printf("%s: %zu events x%u, 1 thread: %.0f events/s (%llu alerts), %u threads: "
+		       "%.0f events/s\n",
+		       argv[i], in.n, repeat, one, a1, threads, all);
+		free(in.lines);
+		free(in.locs);
+		free(in.text);
+	}
+	struct rusage ru;
+	getrusage(RUSAGE_SELF, &ru);
+	printf("peak RSS: %.1f MB\n", (double)ru.ru_maxrss / 1024.0);
+	vg_ruleset_unref(rs);
+	return 0;
+}

@@ -1,0 +1,11 @@
+/*
+ * commands.h - entry points of the subcommands (argv[0] is the subcommand).
+ */
+#ifndef VIGIL_CLI_COMMANDS_H
+#define VIGIL_CLI_COMMANDS_H
+
+int vg_cmd_logtest(int argc, char **argv);
+int vg_cmd_ruleset(int argc, char **argv);
+int vg_cmd_run(int argc, char **argv);
+
+#endif

@@ -1,0 +1,111 @@
+/*
+ * analyzer.c - runs one event at a time through pre-decoding, decoding and
+ * the rule tree of a ruleset. An analyzer belongs to one worker thread: it
+ * owns the event (and its arena), the pattern scratch and the correlation
+ * state, so processing takes no lock and allocates nothing per event beyond
+ * the arena.
+ */
+#include "vigil/engine.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine/ruleset_internal.h"
+#include "vigil/decoder.h"
+#include "vigil/pattern.h"
+#include "vigil/predecode.h"
+#include "vigil/rule.h"
+
+struct vg_analyzer {
+	struct vg_ruleset *rs;
+	struct vg_rule_state *state;
+	struct vg_pattern_scratch *scratch;
+	struct vg_event ev;
+	struct vg_rule_result res;
+	int alert_level;
+};
+
+int vg_analyzer_create(struct vg_ruleset *rs, int alert_level, struct vg_analyzer **out)
+{
+	*out = NULL;
+	struct vg_analyzer *a = calloc(1, sizeof(*a));
+	if (!a)
+		return VG_ENOMEM;
+	a->alert_level = alert_level;
+	int rc = vg_event_init(&a->ev);
+	if (rc == VG_OK) {
+		a->scratch = vg_pattern_scratch_create();
+		if (!a->scratch)
+			rc = VG_ENOMEM;
+	}
+	if (rc == VG_OK)
+		rc = vg_analyzer_set_ruleset(a, rs);
+	if (rc != VG_OK) {
+		vg_analyzer_destroy(a);
+		return rc;
+	}
+	*out = a;
+	return VG_OK;
+}
+
+void vg_analyzer_destroy(struct vg_analyzer *a)
+{
+	if (!a)
+		return;
+	vg_rule_state_destroy(a->state);
+	vg_ruleset_unref(a->rs);
+	vg_pattern_scratch_destroy(a->scratch);
+	vg_event_destroy(&a->ev);
+	free(a);
+}
+
+int vg_analyzer_set_ruleset(struct vg_analyzer *a, struct vg_ruleset *rs)
+{
+	struct vg_rule_state *st = NULL;
+	int rc = vg_rule_state_create(rs->rules, &st);
+	if (rc != VG_OK)
+		return rc;
+	/* Take the new reference first: rs may be the ruleset already held. */
+	vg_ruleset_ref(rs);
+	vg_rule_state_destroy(a->state);
+	vg_ruleset_unref(a->rs);
+	a->rs = rs;
+	a->state = st;
+	return VG_OK;
+}
+
+struct vg_ruleset *vg_analyzer_ruleset(const struct vg_analyzer *a)
+{
+	return a->rs;
+}
+
+int vg_analyzer_reset_state(struct vg_analyzer *a)
+{
+	return vg_analyzer_set_ruleset(a, a->rs);
+}
+
+int vg_analyzer_process(struct vg_analyzer *a, const char *location, const char *log,
+                        const struct timespec *when, struct vg_analysis *out)
+{
+	struct vg_event *ev = &a->ev;
+	vg_event_reset(ev);
+	memset(out, 0, sizeof(*out));
+	memset(&a->res, 0, sizeof(a->res));
+	if (when)
+		ev->arrival = *when;
+	else
+		clock_gettime(CLOCK_REALTIME, &ev->arrival);
+
+	int rc = vg_predecode(ev, location, log);
+	if (rc == VG_OK)
+		rc = vg_decode(a->rs->decoders, ev, a->scratch);
+	if (rc != VG_OK)
+		return rc;
+	const struct vg_rule *rule = vg_rule_eval(a->rs->rules, a->state, ev, a->scratch, &a->res);
+	out->event = ev;
+	out->rule = rule;
+	out->result = &a->res;
+	out->alert = rule && rule->level >= a->alert_level && rule->level > 0 &&
+	             !(rule->options & VG_RULE_OPT_NO_LOG);
+	return VG_OK;
+}

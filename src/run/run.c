@@ -1,0 +1,288 @@
+/*
+ * run.c - the single-host main loop: the collector's lines go through an
+ * analyzer and alerts go to the alert files. One thread; signals only set
+ * flags that the loop acts on between batches.
+ */
+#include "vigil/run.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "vigil/alert.h"
+#include "vigil/collect.h"
+#include "vigil/engine.h"
+#include "vigil/log.h"
+#include "vigil/rule.h"
+
+#define RUN_MAX_FDS 64
+#define RUN_BATCH   4096
+
+/* Signals can only reach the loop through these flags. */
+static volatile sig_atomic_t run_stop_flag;
+static volatile sig_atomic_t run_reload_flag;
+
+static void on_stop(int sig)
+{
+	(void)sig;
+	run_stop_flag = 1;
+}
+
+static void on_reload(int sig)
+{
+	(void)sig;
+	run_reload_flag = 1;
+}
+
+struct run_ctx {
+	struct vg_analyzer *analyzer;
+	struct vg_alert_writer *writer;
+	const char *manager_name;
+	bool verbose;
+	unsigned long long events, alerts, errors;
+};
+
+int vg_run_load_ruleset(const struct vg_config *cfg, struct vg_ruleset **out, struct vg_diag *diag)
+{
+	struct vg_list_decl lists[256];
+	size_t nlists = cfg->ruleset.nlists < 256 ? cfg->ruleset.nlists : 256;
+	for (size_t i = 0; i < nlists; i++) {
+		lists[i].name = cfg->ruleset.lists[i].name;
+		lists[i].path = cfg->ruleset.lists[i].path;
+	}
+	struct vg_ruleset_opts o = {
+		.decoder_dirs = cfg->ruleset.decoder_dirs.v,
+		.ndecoder_dirs = cfg->ruleset.decoder_dirs.n,
+		.rule_dirs = cfg->ruleset.rule_dirs.v,
+		.nrule_dirs = cfg->ruleset.rule_dirs.n,
+		.exclude = cfg->ruleset.exclude_files.v,
+		.nexclude = cfg->ruleset.exclude_files.n,
+		.lists = lists,
+		.nlists = nlists,
+		.builtin = cfg->ruleset.include_builtin,
+	};
+	return vg_ruleset_load(&o, out, diag);
+}
+
+static void on_line(void *arg, const char *location, const char *line, size_t len)
+{
+	struct run_ctx *ctx = arg;
+	struct vg_analysis res;
+	(void)len;
+	ctx->events++;
+	int rc = vg_analyzer_process(ctx->analyzer, location, line, NULL, &res);
+	if (rc != VG_OK) {
+		ctx->errors++;
+		return;
+	}
+	if (!res.alert)
+		return;
+	struct vg_alert_input in = {
+		.ev = res.event,
+		.rule = res.rule,
+		.firedtimes = res.result ? res.result->firedtimes : 0,
+		.manager_name = ctx->manager_name,
+		.prev_logs = res.result ? res.result->prev_logs : NULL,
+		.nprev = res.result ? res.result->nprev : 0,
+	};
+	if (vg_alert_writer_write(ctx->writer, &in) != VG_OK) {
+		ctx->errors++;
+		return;
+	}
+	ctx->alerts++;
+	if (ctx->verbose)
+		vg_info("alert: rule %u (level %d) %s: %s", res.rule->id, res.rule->level, location,
+		        line);
+}
+
+static int make_dir(const char *path)
+{
+	if (mkdir(path, 0750) == 0 || errno == EEXIST)
+		return VG_OK;
+	/* Create missing parents one level at a time. */
+	char tmp[PATH_MAX];
+	snprintf(tmp, sizeof(tmp), "%s", path);
+	for (char *p = tmp + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(tmp, 0755) != 0 && errno != EEXIST)
+			return VG_EIO;
+		*p = '/';
+	}
+	return mkdir(path, 0750) == 0 || errno == EEXIST ? VG_OK : VG_EIO;
+}
+
+static int add_inputs(struct vg_collector *c, const struct vg_config *cfg)
+{
+	for (size_t i = 0; i < cfg->ninputs; i++) {
+		const struct vg_config_input *in = &cfg->inputs[i];
+		int rc;
+		if (in->type == VG_INPUT_JOURNALD) {
+			rc = vg_collector_add_journal(c, NULL);
+			if (rc != VG_OK)
+				vg_warn("journal not readable (%s); going on without it",
+				        vg_strerror(rc));
+			continue;
+		}
+		struct vg_collect_file_opts fo = {
+			.format =
+			    in->format == VG_FORMAT_JSON ? VG_COLLECT_JSON : VG_COLLECT_SYSLOG,
+		};
+		rc = vg_collector_add_file(c, in->path, &fo);
+		if (rc != VG_OK) {
+			vg_err("input %s: %s", in->path, vg_strerror(rc));
+			return rc;
+		}
+	}
+	return VG_OK;
+}
+
+static void reload(struct run_ctx *ctx, const struct vg_run_opts *opts)
+{
+	struct vg_config fresh;
+	const struct vg_config *cfg = opts->cfg;
+	struct vg_diag diag;
+	bool have_fresh = false;
+
+	vg_diag_init(&diag);
+	memset(&fresh, 0, sizeof(fresh));
+	if (opts->config_path) {
+		if (vg_config_load_file(opts->config_path, &fresh, &diag) != VG_OK) {
+			vg_diag_print(&diag, stderr);
+			vg_err("reload: configuration has errors; keeping the running ruleset");
+			goto out;
+		}
+		cfg = &fresh;
+		have_fresh = true;
+	}
+	struct vg_ruleset *rs = NULL;
+	int rc = vg_run_load_ruleset(cfg, &rs, &diag);
+	if (rc != VG_OK) {
+		vg_diag_print(&diag, stderr);
+		vg_err("reload: ruleset has errors (%s); keeping the running one", vg_strerror(rc));
+		goto out;
+	}
+	rc = vg_analyzer_set_ruleset(ctx->analyzer, rs);
+	vg_info("reload: %zu decoders, %zu rules%s", vg_ruleset_decoder_count(rs),
+	        vg_ruleset_rule_count(rs), rc == VG_OK ? "" : " (not swapped: out of memory)");
+	vg_ruleset_unref(rs);
+out:
+	vg_alert_writer_request_reopen(ctx->writer);
+	if (have_fresh)
+		vg_config_destroy(&fresh);
+	vg_diag_free(&diag);
+}
+
+static void loop(struct run_ctx *ctx, struct vg_collector *col, const struct vg_run_opts *opts)
+{
+	struct pollfd pfd[RUN_MAX_FDS];
+	int fds[RUN_MAX_FDS];
+	time_t start = time(NULL), last_save = start;
+
+	while (!run_stop_flag) {
+		if (run_reload_flag) {
+			run_reload_flag = 0;
+			reload(ctx, opts);
+		}
+		size_t n = vg_collector_fds(col, fds, RUN_MAX_FDS);
+		if (n > RUN_MAX_FDS)
+			n = RUN_MAX_FDS;
+		for (size_t i = 0; i < n; i++) {
+			pfd[i].fd = fds[i];
+			pfd[i].events = POLLIN;
+		}
+		int timeout = vg_collector_timeout_ms(col);
+		if (timeout < 0 || timeout > 500)
+			timeout = 500;
+		if (poll(pfd, n, timeout) < 0 && errno != EINTR)
+			vg_warn("poll: %s", strerror(errno));
+		int got;
+		while ((got = vg_collector_poll(col, on_line, ctx, RUN_BATCH)) == RUN_BATCH &&
+		       !run_stop_flag)
+			;
+		if (got < 0)
+			vg_warn("collector: %s", vg_strerror(got));
+		if (vg_alert_writer_flush(ctx->writer) != VG_OK)
+			vg_err("writing alerts: %s", strerror(errno));
+		time_t now = time(NULL);
+		if (now != last_save) {
+			vg_collector_save_positions(col);
+			last_save = now;
+		}
+		if (opts->max_seconds && now - start >= (time_t)opts->max_seconds)
+			break;
+	}
+}
+
+int vg_run(const struct vg_run_opts *opts)
+{
+	const struct vg_config *cfg = opts->cfg;
+	struct run_ctx ctx = { .verbose = opts->verbose };
+	struct vg_collector *col = NULL;
+	struct vg_ruleset *rs = NULL;
+	struct vg_diag diag;
+	char host[256] = "localhost";
+	int rc;
+
+	vg_diag_init(&diag);
+	if (make_dir(cfg->data_dir) != VG_OK || make_dir(cfg->log_dir) != VG_OK) {
+		vg_err("cannot create %s or %s: %s", cfg->data_dir, cfg->log_dir, strerror(errno));
+		rc = VG_EIO;
+		goto out;
+	}
+	rc = vg_run_load_ruleset(cfg, &rs, &diag);
+	vg_diag_print(&diag, stderr);
+	if (rc != VG_OK) {
+		vg_err("ruleset not loaded: %s", vg_strerror(rc));
+		goto out;
+	}
+	gethostname(host, sizeof(host) - 1);
+	ctx.manager_name = cfg->manager_name ? cfg->manager_name : host;
+	rc = vg_analyzer_create(rs, cfg->alerts.log_level, &ctx.analyzer);
+	if (rc == VG_OK)
+		rc = vg_alert_writer_open(cfg->log_dir, cfg->alerts.json, cfg->alerts.log,
+		                          &ctx.writer);
+	struct vg_collect_opts co;
+	vg_collect_opts_init(&co);
+	co.data_dir = cfg->data_dir;
+	if (rc == VG_OK)
+		rc = vg_collector_create(&co, &col);
+	if (rc == VG_OK)
+		rc = add_inputs(col, cfg);
+	if (rc != VG_OK) {
+		vg_err("cannot start: %s", vg_strerror(rc));
+		goto out;
+	}
+	vg_info("vigil running: %zu decoders, %zu rules; alerts in %s",
+	        vg_ruleset_decoder_count(rs), vg_ruleset_rule_count(rs), cfg->log_dir);
+
+	struct sigaction sa = { 0 };
+	sa.sa_handler = on_stop;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sa.sa_handler = on_reload;
+	sigaction(SIGHUP, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+
+	loop(&ctx, col, opts);
+	vg_alert_writer_flush(ctx.writer);
+	vg_collector_save_positions(col);
+	vg_info("vigil stopped: %llu events, %llu alerts, %llu errors", ctx.events, ctx.alerts,
+	        ctx.errors);
+	rc = VG_OK;
+out:
+	vg_collector_destroy(col);
+	vg_alert_writer_close(ctx.writer);
+	vg_analyzer_destroy(ctx.analyzer);
+	vg_ruleset_unref(rs);
+	vg_diag_free(&diag);
+	return rc;
+}

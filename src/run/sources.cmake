@@ -1,0 +1,2 @@
+list(APPEND VG_SOURCES
+  src/run/run.c)
