@@ -1,8 +1,9 @@
 /*
  * bench_engine.c - analysis throughput of the engine over a whole ruleset.
  *
- * Loads a ruleset (Wazuh's with -w, plus Vigil's built-in one unless
- * --no-builtin), reads each input file into memory (one event per line;
+ * Loads a ruleset (Wazuh's with -w, with rule 60000 taking Windows events
+ * as flattened JSON as Wazuh's test runner prepares it, plus Vigil's
+ * built-in one unless --no-builtin), reads each input file into memory (one event per line;
  * a .tsv file gives "location<TAB>line"), then runs every event through
  * pre-decoding, decoding and the rule tree: once on one thread, then on
  * N threads (default: all cores), each with its own analyzer over the same
@@ -20,6 +21,7 @@
 
 #include "vigil/buf.h"
 #include "vigil/engine.h"
+#include "vigil/ruleset_spec.h"
 
 struct input {
 	char *text;
@@ -159,39 +161,16 @@ int main(int argc, char **argv)
 		                "[-r REPEAT] FILE...\n");
 		return 2;
 	}
-	char dec[4096], rul[4096];
-	const char *ddirs[1] = { dec }, *rdirs[1] = { rul };
-	struct vg_list_decl lists[8];
-	static const char *const list_names[] = { "audit-keys",
-		                                  "security-eventchannel",
-		                                  "amazon/aws-eventnames",
-		                                  "amazon/aws-sources",
-		                                  "malicious-ioc/malicious-ip",
-		                                  "malicious-ioc/malicious-domains",
-		                                  "malicious-ioc/malware-hashes" };
-	char lname[7][256], lpath[7][4096];
-	struct vg_ruleset_opts o = { .builtin = builtin };
-	if (wazuh) {
-		snprintf(dec, sizeof(dec), "%s/decoders", wazuh);
-		snprintf(rul, sizeof(rul), "%s/rules", wazuh);
-		o.decoder_dirs = ddirs;
-		o.ndecoder_dirs = 1;
-		o.rule_dirs = rdirs;
-		o.nrule_dirs = 1;
-		for (int i = 0; i < 7; i++) {
-			snprintf(lname[i], sizeof(lname[i]), "etc/lists/%s", list_names[i]);
-			snprintf(lpath[i], sizeof(lpath[i]), "%s/lists/%s", wazuh, list_names[i]);
-			lists[i].name = lname[i];
-			lists[i].path = lpath[i];
-		}
-		o.lists = lists;
-		o.nlists = 7;
+	struct vg_ruleset_spec spec = { .no_builtin = !builtin };
+	if (wazuh && vg_ruleset_spec_add_wazuh(&spec, wazuh, VG_WAZUH_WINDOWS_AS_JSON) != VG_OK) {
+		fprintf(stderr, "%s: not a Wazuh ruleset root\n", wazuh);
+		return 1;
 	}
 	struct vg_diag diag;
 	vg_diag_init(&diag);
 	struct vg_ruleset *rs = NULL;
 	double t0 = now_s();
-	int rc = vg_ruleset_load(&o, &rs, &diag);
+	int rc = vg_ruleset_spec_load(&spec, &rs, &diag);
 	if (rc != VG_OK) {
 		vg_diag_print(&diag, stderr);
 		return 1;
@@ -220,5 +199,6 @@ int main(int argc, char **argv)
 	getrusage(RUSAGE_SELF, &ru);
 	printf("peak RSS: %.1f MB\n", (double)ru.ru_maxrss / 1024.0);
 	vg_ruleset_unref(rs);
+	vg_ruleset_spec_free(&spec);
 	return 0;
 }

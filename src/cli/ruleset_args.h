@@ -14,23 +14,12 @@
 
 #include <stdbool.h>
 
-#include "vigil/engine.h"
-
-#define RA_MAX 64
+#include "vigil/ruleset_spec.h"
 
 struct ruleset_args {
-	const char *decoder_dirs[RA_MAX];
-	const char *rule_dirs[RA_MAX];
-	struct vg_list_decl lists[RA_MAX];
-	struct vg_ruleset_file decoder_files[RA_MAX];
-	struct vg_ruleset_file rule_files[RA_MAX];
-	const char *exclude[RA_MAX];
-	size_t ndec, nrul, nlists, ndecf, nrulf, nexcl;
+	struct vg_ruleset_spec spec;
 	const char *wazuh_root;
 	bool wazuh_testing;
-	bool no_builtin;
-	char *owned[4 * RA_MAX]; /* strings allocated while preparing */
-	size_t nowned;
 };
 
 /* Consumes argv[*i] (and its value) when it is a ruleset option: returns 1

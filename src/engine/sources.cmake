@@ -22,5 +22,6 @@ list(APPEND VG_SOURCES
   src/engine/ruleset.c
   src/engine/analyzer.c
   src/engine/rtest.c
+  src/engine/ruleset_spec.c
   ${CMAKE_BINARY_DIR}/generated/builtin_decoders.c
   ${CMAKE_BINARY_DIR}/generated/builtin_rules.c)
