@@ -50,7 +50,7 @@ fuzz: deps
 
 # Runs every fuzz target for FUZZ_SECONDS on its corpus in fuzz/corpus/<target>.
 fuzz-run: fuzz
-	@scripts/fuzz-all.sh $(BUILD_DIR)/fuzz $(FUZZ_SECONDS)
+	@VIGIL_FUZZ_WAZUH=$(VIGIL_SHARED)/data/wazuh-ruleset scripts/fuzz-all.sh $(BUILD_DIR)/fuzz $(FUZZ_SECONDS)
 
 bench: build
 	@scripts/bench.sh $(BUILD_DIR)/release $(VIGIL_SHARED)

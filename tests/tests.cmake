@@ -12,9 +12,11 @@ if(TARGET vigil-bin AND EXISTS "${CMAKE_SOURCE_DIR}/src/engine/sources.cmake")
   # vigil run, end to end on a real file.
   add_test(NAME e2e/run-failed-ssh-login
            COMMAND ${CMAKE_SOURCE_DIR}/tests/scripts/run_e2e.sh $<TARGET_FILE:vigil-bin>)
+  add_test(NAME e2e/run-reload
+           COMMAND ${CMAKE_SOURCE_DIR}/tests/scripts/run_reload.sh $<TARGET_FILE:vigil-bin>)
   set_tests_properties(compat/wazuh-ruleset detection/builtin-ruleset e2e/run-failed-ssh-login
-                       PROPERTIES ENVIRONMENT "${VG_TEST_ENV}" SKIP_RETURN_CODE 77)
+                       e2e/run-reload PROPERTIES ENVIRONMENT "${VG_TEST_ENV}" SKIP_RETURN_CODE 77)
   set_tests_properties(compat/wazuh-ruleset PROPERTIES LABELS compat TIMEOUT 1200)
   set_tests_properties(detection/builtin-ruleset PROPERTIES LABELS detection)
-  set_tests_properties(e2e/run-failed-ssh-login PROPERTIES LABELS e2e TIMEOUT 60)
+  set_tests_properties(e2e/run-failed-ssh-login e2e/run-reload PROPERTIES LABELS e2e TIMEOUT 60)
 endif()

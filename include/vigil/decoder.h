@@ -67,6 +67,14 @@ int vg_decoder_set_finish(struct vg_decoder_set *set, struct vg_diag *diag);
 void vg_decoder_set_destroy(struct vg_decoder_set *set);
 /* Number of <decoder> elements loaded (siblings counted one by one). */
 size_t vg_decoder_set_count(const struct vg_decoder_set *set);
+/*
+ * Calls fn on every pattern whose subject is the event's log or a suffix
+ * of it (prematch and regex of every decoder; not program_name), for the
+ * prefilter. Only between finish and the first decode. Returns VG_OK or
+ * fn's first non-zero result.
+ */
+int vg_decoder_set_log_patterns(const struct vg_decoder_set *set, vg_pattern_visit_fn fn,
+                                void *ctx);
 
 /*
  * Decodes a pre-decoded event: sets ev->decoder_name, decoder_parent,

@@ -16,6 +16,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 enum vg_pattern_kind {
 	VG_PAT_OSMATCH,
@@ -77,5 +78,38 @@ void vg_pattern_scratch_destroy(struct vg_pattern_scratch *s);
  */
 bool vg_pattern_match(const struct vg_pattern *p, const char *subject,
                       struct vg_pattern_scratch *scratch, struct vg_match *m);
+
+/*
+ * Prefilter support. A multi-pattern literal scan of the event's log (see
+ * vigil/prefilter.h) tells which patterns can possibly match it, so the
+ * others are rejected without running.
+ *
+ * vg_pattern_literal_count() is the number of literals of which every
+ * subject the pattern matches contains at least one (ASCII case ignored);
+ * 0 when there is no such set (PCRE2, a negated OS_Match, an alternative
+ * without a literal). vg_pattern_literal() returns the i-th, lower-cased
+ * and not NUL-terminated, and its length.
+ */
+size_t vg_pattern_literal_count(const struct vg_pattern *p);
+const char *vg_pattern_literal(const struct vg_pattern *p, size_t i, size_t *len);
+
+/* The pattern's bit in the prefilter's verdict; -1 (the default) for none.
+ * Set once while the ruleset is built, before any thread matches. */
+void vg_pattern_set_prefilter_id(struct vg_pattern *p, int id);
+int vg_pattern_prefilter_id(const struct vg_pattern *p);
+
+/* Called for each pattern a set hands out (vg_decoder_set_log_patterns(),
+ * vg_rule_set_log_patterns()); a non-zero return stops the walk. */
+typedef int (*vg_pattern_visit_fn)(void *ctx, struct vg_pattern *p);
+
+/*
+ * Installs the prefilter's verdict for one log in a scratch: from now on a
+ * pattern with a prefilter id whose bit in bits is clear fails at once on
+ * any subject inside [log, log + len] (a suffix of the scanned log, so it
+ * cannot hold a literal the log lacks). Other subjects are not gated. bits
+ * NULL removes the gate. log and bits must stay valid until the next call.
+ */
+void vg_pattern_scratch_gate(struct vg_pattern_scratch *s, const char *log, size_t len,
+                             const uint64_t *bits);
 
 #endif

@@ -105,6 +105,13 @@ int vg_rule_set_load_buffer(struct vg_rule_set *set, const char *buf, size_t len
                             struct vg_diag *diag);
 
 /*
+ * Marks the rules loaded from now on as built-in (true) or the user's
+ * (false, the default). Among siblings of the same level, the user's rules
+ * are tried before built-in ones, whatever the load order.
+ */
+void vg_rule_set_loading_builtin(struct vg_rule_set *set, bool builtin);
+
+/*
  * Builds the rule tree: resolves if_sid/if_group/if_level/category parents,
  * sorts siblings, compiles correlation indexes. Unknown if_sid parents are
  * warnings (as Wazuh). After this call the set is read-only; loading more
@@ -116,6 +123,12 @@ int vg_rule_set_finish(struct vg_rule_set *set, struct vg_diag *diag);
 const struct vg_rule *vg_rule_set_find(const struct vg_rule_set *set, unsigned id);
 /* Number of rules loaded (templates included, overwritten ones counted once). */
 size_t vg_rule_set_count(const struct vg_rule_set *set);
+/*
+ * Calls fn on every <match> and <regex> pattern (their subject is the
+ * event's log), for the prefilter. Only between finish and the first
+ * evaluation. Returns VG_OK or fn's first non-zero result.
+ */
+int vg_rule_set_log_patterns(const struct vg_rule_set *set, vg_pattern_visit_fn fn, void *ctx);
 /* The i-th rule in load order (i < count), for listings. */
 const struct vg_rule *vg_rule_set_at(const struct vg_rule_set *set, size_t i);
 

@@ -10,6 +10,7 @@
 #define VIGIL_RUN_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 #include "vigil/config.h"
 
@@ -24,6 +25,13 @@ struct vg_run_opts {
 /* Runs until stopped. Returns 0 on a clean stop, a VG_E* value when it could
  * not start (a message says why). */
 int vg_run(const struct vg_run_opts *opts);
+
+/* The pid file of a running `vigil run` with this configuration:
+ * <data_dir>/vigil.pid. VG_ELIMIT when it does not fit in out. */
+int vg_run_pidfile(const struct vg_config *cfg, char *out, size_t len);
+/* Sends sig to the running `vigil run` of this configuration (SIGHUP
+ * reloads). VG_ENOENT when none is running. */
+int vg_run_signal(const struct vg_config *cfg, int sig);
 
 /* Builds the ruleset the configuration names. Diagnostics go to diag. */
 struct vg_ruleset;

@@ -1,7 +1,9 @@
 /*
  * cmd_run.c - "vigil run": the single-host service with the embedded
- * default configuration, or the one given with -c.
+ * default configuration, or the one given with -c; and "vigil reload",
+ * which asks the running service to reload its ruleset (SIGHUP).
  */
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,97 +16,154 @@
 
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: vigil run [OPTIONS]\n\n"
-	           "Watches this host's logs, analyses them and writes alerts.\n\n"
-	           "options:\n"
-	           "  -c, --config FILE      configuration file (default: the embedded one)\n"
-	           "  -D, --data-dir DIR     state directory (positions); default /var/lib/vigil\n"
-	           "                         as root, ~/.local/state/vigil otherwise\n"
-	           "  -A, --alerts-dir DIR   where alerts.json/alerts.log go; default\n"
-	           "                         /var/log/vigil as root, DATA_DIR/log otherwise\n"
-	           "  -v, --verbose          also log each alert to stderr\n"
-	           "      --max-seconds N    stop after N seconds (for tests)\n"
-	           "      --print-default    print the embedded configuration and exit\n");
+	fprintf(f,
+	        "usage: vigil run [OPTIONS]\n"
+	        "       vigil reload [-c FILE] [-D DIR]\n\n"
+	        "run watches this host's logs, analyses them and writes alerts;\n"
+	        "reload makes a running 'vigil run' compile its ruleset again.\n\n"
+	        "options:\n"
+	        "  -c, --config FILE      configuration file (default: the embedded one)\n"
+	        "  -D, --data-dir DIR     state directory (positions, pid file); default\n"
+	        "                         /var/lib/vigil as root, ~/.local/state/vigil otherwise\n"
+	        "  -A, --alerts-dir DIR   where alerts.json/alerts.log go; default\n"
+	        "                         /var/log/vigil as root, DATA_DIR/log otherwise\n"
+	        "  -v, --verbose          also log each alert to stderr\n"
+	        "      --max-seconds N    stop after N seconds (for tests)\n"
+	        "      --print-default    print the embedded configuration and exit\n");
 }
 
-int vg_cmd_run(int argc, char **argv)
-{
-	struct vg_run_opts ro = { 0 };
+struct run_args {
+	struct vg_run_opts ro;
 	struct vg_config cfg;
-	const char *data_dir = NULL, *alerts_dir = NULL;
+	const char *data_dir, *alerts_dir;
 	struct vg_buf d1, d2;
-	int status = 2;
+	bool print_default, help;
+};
 
-	memset(&cfg, 0, sizeof(cfg));
-	vg_buf_init(&d1, 0);
-	vg_buf_init(&d2, 0);
+static int parse(struct run_args *ra, int argc, char **argv)
+{
 	for (int i = 1; i < argc; i++) {
 		const char *o = argv[i];
 		const char *v = i + 1 < argc ? argv[i + 1] : NULL;
 		if ((!strcmp(o, "-c") || !strcmp(o, "--config")) && v) {
-			ro.config_path = v;
-			i++;
+			ra->ro.config_path = argv[++i];
 		} else if ((!strcmp(o, "-D") || !strcmp(o, "--data-dir")) && v) {
-			data_dir = v;
-			i++;
+			ra->data_dir = argv[++i];
 		} else if ((!strcmp(o, "-A") || !strcmp(o, "--alerts-dir")) && v) {
-			alerts_dir = v;
-			i++;
+			ra->alerts_dir = argv[++i];
 		} else if (!strcmp(o, "--max-seconds") && v) {
 			char *end;
-			long n = strtol(v, &end, 10);
+			long n = strtol(argv[++i], &end, 10);
 			if (*end || n < 0 || n > 1000000) {
 				fprintf(stderr, "vigil: --max-seconds expects a number\n");
-				goto out;
+				return -1;
 			}
-			ro.max_seconds = (unsigned)n;
-			i++;
+			ra->ro.max_seconds = (unsigned)n;
 		} else if (!strcmp(o, "-v") || !strcmp(o, "--verbose")) {
-			ro.verbose = true;
+			ra->ro.verbose = true;
 		} else if (!strcmp(o, "--print-default")) {
-			fputs(vg_config_default_yaml(), stdout);
-			status = 0;
-			goto out;
+			ra->print_default = true;
 		} else if (!strcmp(o, "-h") || !strcmp(o, "--help")) {
-			usage(stdout);
-			status = 0;
-			goto out;
+			ra->help = true;
 		} else {
 			fprintf(stderr, "vigil: unknown option %s\n", o);
 			usage(stderr);
-			goto out;
+			return -1;
 		}
 	}
+	return 0;
+}
+
+/* Loads the configuration and applies the directory options and defaults. */
+static int load_config(struct run_args *ra)
+{
 	struct vg_diag diag;
 	vg_diag_init(&diag);
-	int rc = ro.config_path ? vg_config_load_file(ro.config_path, &cfg, &diag)
-	                        : vg_config_default(&cfg);
+	int rc = ra->ro.config_path ? vg_config_load_file(ra->ro.config_path, &ra->cfg, &diag)
+	                            : vg_config_default(&ra->cfg);
 	vg_diag_print(&diag, stderr);
 	vg_diag_free(&diag);
-	status = 1;
 	if (rc != VG_OK) {
 		fprintf(stderr, "vigil: configuration not loaded: %s\n", vg_strerror(rc));
-		goto out;
+		return rc;
 	}
-	if (!data_dir && geteuid() != 0) {
+	if (!ra->data_dir && geteuid() != 0 && !ra->ro.config_path) {
 		const char *home = getenv("HOME");
-		vg_buf_printf(&d1, "%s/.local/state/vigil", home ? home : ".");
-		data_dir = vg_buf_str(&d1);
+		vg_buf_printf(&ra->d1, "%s/.local/state/vigil", home ? home : ".");
+		ra->data_dir = vg_buf_str(&ra->d1);
 	}
-	if (data_dir) {
-		cfg.data_dir = data_dir;
-		if (!alerts_dir) {
-			vg_buf_printf(&d2, "%s/log", data_dir);
-			alerts_dir = vg_buf_str(&d2);
+	if (ra->data_dir) {
+		ra->cfg.data_dir = ra->data_dir;
+		if (!ra->alerts_dir) {
+			vg_buf_printf(&ra->d2, "%s/log", ra->data_dir);
+			ra->alerts_dir = vg_buf_str(&ra->d2);
 		}
 	}
-	if (alerts_dir)
-		cfg.log_dir = alerts_dir;
-	ro.cfg = &cfg;
-	status = vg_run(&ro) == VG_OK ? 0 : 1;
+	if (ra->alerts_dir)
+		ra->cfg.log_dir = ra->alerts_dir;
+	ra->ro.cfg = &ra->cfg;
+	return VG_OK;
+}
+
+static void run_args_free(struct run_args *ra)
+{
+	vg_config_destroy(&ra->cfg);
+	vg_buf_free(&ra->d1);
+	vg_buf_free(&ra->d2);
+}
+
+int vg_cmd_run(int argc, char **argv)
+{
+	struct run_args ra;
+	int status = 2;
+
+	memset(&ra, 0, sizeof(ra));
+	vg_buf_init(&ra.d1, 0);
+	vg_buf_init(&ra.d2, 0);
+	if (parse(&ra, argc, argv) != 0)
+		goto out;
+	status = 0;
+	if (ra.help) {
+		usage(stdout);
+	} else if (ra.print_default) {
+		fputs(vg_config_default_yaml(), stdout);
+	} else {
+		status = 1;
+		if (load_config(&ra) == VG_OK)
+			status = vg_run(&ra.ro) == VG_OK ? 0 : 1;
+	}
 out:
-	vg_config_destroy(&cfg);
-	vg_buf_free(&d1);
-	vg_buf_free(&d2);
+	run_args_free(&ra);
+	return status;
+}
+
+int vg_cmd_reload(int argc, char **argv)
+{
+	struct run_args ra;
+	int status = 2;
+
+	memset(&ra, 0, sizeof(ra));
+	vg_buf_init(&ra.d1, 0);
+	vg_buf_init(&ra.d2, 0);
+	if (parse(&ra, argc, argv) != 0)
+		goto out;
+	if (ra.help) {
+		usage(stdout);
+		status = 0;
+		goto out;
+	}
+	status = 1;
+	if (load_config(&ra) != VG_OK)
+		goto out;
+	int rc = vg_run_signal(&ra.cfg, SIGHUP);
+	if (rc != VG_OK) {
+		fprintf(stderr, "vigil: no running 'vigil run' found for data directory %s (%s)\n",
+		        ra.cfg.data_dir, vg_strerror(rc));
+		goto out;
+	}
+	printf("reload requested; the service logs the outcome\n");
+	status = 0;
+out:
+	run_args_free(&ra);
 	return status;
 }

@@ -10,6 +10,7 @@
 
 const struct vg_cli_command vg_cli_commands[] = {
 	{ "run", "watch this host's logs and write alerts (single host)", vg_cmd_run },
+	{ "reload", "make a running 'vigil run' reload its ruleset (SIGHUP)", vg_cmd_reload },
 	{ "logtest", "show how events decode and which rules they match", vg_cmd_logtest },
 	{ "ruleset", "ruleset tools: 'ruleset test' runs .ini test files", vg_cmd_ruleset },
 	{ "config", "configuration tools: 'config check FILE'", vg_cmd_config },

@@ -7,5 +7,6 @@
 int vg_cmd_logtest(int argc, char **argv);
 int vg_cmd_ruleset(int argc, char **argv);
 int vg_cmd_run(int argc, char **argv);
+int vg_cmd_reload(int argc, char **argv);
 
 #endif

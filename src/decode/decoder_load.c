@@ -674,6 +674,19 @@ int vg_decoder_set_finish(struct vg_decoder_set *set, struct vg_diag *diag)
 	return VG_OK;
 }
 
+int vg_decoder_set_log_patterns(const struct vg_decoder_set *set, vg_pattern_visit_fn fn, void *ctx)
+{
+	for (size_t i = 0; set && i < set->count; i++) {
+		struct vg_decoder *d = set->all[i];
+		int rc = d->prematch ? fn(ctx, d->prematch) : VG_OK;
+		if (rc == VG_OK && d->regex)
+			rc = fn(ctx, d->regex);
+		if (rc != VG_OK)
+			return rc;
+	}
+	return VG_OK;
+}
+
 const struct vg_decoder *vg_decoder_set_find(const struct vg_decoder_set *set, const char *name)
 {
 	for (size_t i = 0; set && i < set->count; i++)

@@ -1,9 +1,11 @@
 /*
  * analyzer.c - runs one event at a time through pre-decoding, decoding and
  * the rule tree of a ruleset. An analyzer belongs to one worker thread: it
- * owns the event (and its arena), the pattern scratch and the correlation
- * state, so processing takes no lock and allocates nothing per event beyond
- * the arena.
+ * owns the event (and its arena), the pattern scratch, the prefilter scratch
+ * and the correlation state, so processing takes no lock and allocates
+ * nothing per event beyond the arena. Each event's log is scanned once by
+ * the ruleset's literal prefilter; its verdict gates every log pattern of
+ * the decoders and rules for that event only.
  */
 #include "vigil/engine.h"
 
@@ -14,12 +16,14 @@
 #include "vigil/decoder.h"
 #include "vigil/pattern.h"
 #include "vigil/predecode.h"
+#include "vigil/prefilter.h"
 #include "vigil/rule.h"
 
 struct vg_analyzer {
 	struct vg_ruleset *rs;
 	struct vg_rule_state *state;
 	struct vg_pattern_scratch *scratch;
+	struct vg_prefilter_scratch *pf_scratch; /* for rs->prefilter */
 	struct vg_event ev;
 	struct vg_rule_result res;
 	int alert_level;
@@ -54,6 +58,7 @@ void vg_analyzer_destroy(struct vg_analyzer *a)
 		return;
 	vg_rule_state_destroy(a->state);
 	vg_ruleset_unref(a->rs);
+	vg_prefilter_scratch_destroy(a->pf_scratch);
 	vg_pattern_scratch_destroy(a->scratch);
 	vg_event_destroy(&a->ev);
 	free(a);
@@ -62,15 +67,22 @@ void vg_analyzer_destroy(struct vg_analyzer *a)
 int vg_analyzer_set_ruleset(struct vg_analyzer *a, struct vg_ruleset *rs)
 {
 	struct vg_rule_state *st = NULL;
+	struct vg_prefilter_scratch *pfs = NULL;
 	int rc = vg_rule_state_create(rs->rules, &st);
-	if (rc != VG_OK)
+	if (rc == VG_OK)
+		rc = vg_prefilter_scratch_create(rs->prefilter, &pfs);
+	if (rc != VG_OK) {
+		vg_rule_state_destroy(st);
 		return rc;
+	}
 	/* Take the new reference first: rs may be the ruleset already held. */
 	vg_ruleset_ref(rs);
 	vg_rule_state_destroy(a->state);
+	vg_prefilter_scratch_destroy(a->pf_scratch);
 	vg_ruleset_unref(a->rs);
 	a->rs = rs;
 	a->state = st;
+	a->pf_scratch = pfs;
 	return VG_OK;
 }
 
@@ -82,6 +94,20 @@ struct vg_ruleset *vg_analyzer_ruleset(const struct vg_analyzer *a)
 int vg_analyzer_reset_state(struct vg_analyzer *a)
 {
 	return vg_analyzer_set_ruleset(a, a->rs);
+}
+
+/* Scans the text decoders and rules read as "log" (the same fallback they
+ * use) and gates the log patterns by the result. */
+static void gate_log(struct vg_analyzer *a, const struct vg_event *ev)
+{
+	const char *log = ev->log ? ev->log : ev->full_log;
+	const uint64_t *bits = NULL;
+	size_t len = 0;
+	if (log) {
+		len = strlen(log);
+		bits = vg_prefilter_scan(a->rs->prefilter, a->pf_scratch, log, len);
+	}
+	vg_pattern_scratch_gate(a->scratch, log, len, bits);
 }
 
 int vg_analyzer_process(struct vg_analyzer *a, const char *location, const char *log,
@@ -97,11 +123,17 @@ int vg_analyzer_process(struct vg_analyzer *a, const char *location, const char 
 		clock_gettime(CLOCK_REALTIME, &ev->arrival);
 
 	int rc = vg_predecode(ev, location, log);
-	if (rc == VG_OK)
+	if (rc == VG_OK) {
+		gate_log(a, ev);
 		rc = vg_decode(a->rs->decoders, ev, a->scratch);
-	if (rc != VG_OK)
+	}
+	if (rc != VG_OK) {
+		vg_pattern_scratch_gate(a->scratch, NULL, 0, NULL);
 		return rc;
+	}
 	const struct vg_rule *rule = vg_rule_eval(a->rs->rules, a->state, ev, a->scratch, &a->res);
+	/* The verdict is for this log only: the arena reuses its memory. */
+	vg_pattern_scratch_gate(a->scratch, NULL, 0, NULL);
 	out->event = ev;
 	out->rule = rule;
 	out->result = &a->res;

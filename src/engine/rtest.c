@@ -133,8 +133,10 @@ static void run_section(struct vg_analyzer *a, const char *path, const struct rt
 		size_t nl = strlen(k->name);
 		bool negate = nl >= 4 && strcmp(k->name + nl - 4, "fail") == 0;
 		int rc = run_case(a, k, rule, level, dec, sizeof(rule));
-		/* As wazuh-logtest -U: an event no decoder matched never equals. */
+		/* As wazuh-logtest -U: an event no decoder matched never equals,
+		 * and neither does an expected triple with an empty part. */
 		bool same = rc == VG_OK && exp_rule && exp_level && exp_dec && dec[0] &&
+		            exp_rule[0] && exp_level[0] && exp_dec[0] &&
 		            strcmp(rule, exp_rule) == 0 && strcmp(level, exp_level) == 0 &&
 		            strcmp(dec, exp_dec) == 0;
 		if (same != negate) {

@@ -4,10 +4,10 @@
  *
  * Files come from directories (every *.xml), from single files and from the
  * built-in ruleset embedded in the library. Decoder files and rule files are
- * each sorted by basename across all directories, as Wazuh loads them; the
- * built-in files load after the user's. When the user's files already
- * define the category templates (rule ids 1-7), the built-in copy of them is
- * skipped, so Wazuh's ruleset and Vigil's load together.
+ * each sorted by basename across all directories, as Wazuh loads them.
+ * Built-in decoders load after the user's, so a user (or Wazuh) decoder wins
+ * for a line both could decode; built-in rules load before the user's, so
+ * user rules can refine built-in ones with if_sid.
  */
 #include "engine/ruleset_internal.h"
 
@@ -19,6 +19,7 @@
 
 #include "engine/embedded.h"
 #include "vigil/decoder.h"
+#include "vigil/prefilter.h"
 #include "vigil/rule.h"
 #include "vigil/xml.h"
 
@@ -186,6 +187,10 @@ static int load_decoders(struct vg_ruleset *rs, const struct vg_ruleset_opts *o,
 	return rc;
 }
 
+/* Rules: the built-in files first, so that user rules can hang under
+ * built-in ones (if_sid), then the user's files sorted by name. Category
+ * templates defined by both are kept once (see rule_load.c), and among
+ * siblings of one level the user's rules are tried first (rule_tree.c). */
 static int load_rules(struct vg_ruleset *rs, const struct vg_ruleset_opts *o, struct vg_diag *diag)
 {
 	struct file_list l = { 0 };
@@ -193,22 +198,42 @@ static int load_rules(struct vg_ruleset *rs, const struct vg_ruleset_opts *o, st
 	for (size_t i = 0; i < o->nlists && rc == VG_OK; i++)
 		rc = vg_rule_set_add_list(rs->rules, o->lists[i].name, o->lists[i].path, diag);
 	if (rc == VG_OK)
-		rc =
-		    gather(&l, o->rule_dirs, o->nrule_dirs, o->rule_files, o->nrule_files, o, diag);
-	for (size_t i = 0; i < l.n && rc == VG_OK; i++)
-		rc = load_rule_file(rs->rules, &l.v[i], diag);
-	bool have_templates = rc == VG_OK && vg_rule_set_find(rs->rules, 1) != NULL;
+		vg_rule_set_loading_builtin(rs->rules, true);
 	for (const struct vg_embedded_file *e = vg_builtin_rules;
 	     o->builtin && e->name && rc == VG_OK; e++) {
-		if (have_templates && strstr(e->name, "rules_config"))
-			continue;
 		struct vg_ruleset_file f = { .name = e->name, .path = e->name, .text = e->text };
 		rc = load_rule_file(rs->rules, &f, diag);
 	}
+	if (rc == VG_OK) {
+		vg_rule_set_loading_builtin(rs->rules, false);
+		rc =
+		    gather(&l, o->rule_dirs, o->nrule_dirs, o->rule_files, o->nrule_files, o, diag);
+	}
+	for (size_t i = 0; i < l.n && rc == VG_OK; i++)
+		rc = load_rule_file(rs->rules, &l.v[i], diag);
 	if (rc == VG_OK)
 		rc = vg_rule_set_finish(rs->rules, diag);
 	list_free(&l);
 	return rc;
+}
+
+static int prefilter_add(void *pf, struct vg_pattern *p)
+{
+	return vg_prefilter_add(pf, p);
+}
+
+/* One literal prefilter over every decoder and rule pattern that reads the
+ * log, so each event needs a single scan (see vigil/prefilter.h). */
+static int build_prefilter(struct vg_ruleset *rs)
+{
+	int rc = vg_prefilter_create(&rs->prefilter);
+	if (rc == VG_OK)
+		rc = vg_decoder_set_log_patterns(rs->decoders, prefilter_add, rs->prefilter);
+	if (rc == VG_OK)
+		rc = vg_rule_set_log_patterns(rs->rules, prefilter_add, rs->prefilter);
+	if (rc == VG_OK)
+		rc = vg_prefilter_compile(rs->prefilter);
+	return rc == VG_EINVAL ? VG_OK : rc; /* refused literals: nothing is filtered */
 }
 
 int vg_ruleset_load(const struct vg_ruleset_opts *opts, struct vg_ruleset **out,
@@ -222,6 +247,8 @@ int vg_ruleset_load(const struct vg_ruleset_opts *opts, struct vg_ruleset **out,
 	int rc = load_decoders(rs, opts, diag);
 	if (rc == VG_OK)
 		rc = load_rules(rs, opts, diag);
+	if (rc == VG_OK)
+		rc = build_prefilter(rs);
 	if (rc != VG_OK) {
 		vg_ruleset_unref(rs);
 		return rc;
@@ -243,6 +270,7 @@ void vg_ruleset_unref(struct vg_ruleset *rs)
 		return;
 	vg_decoder_set_destroy(rs->decoders);
 	vg_rule_set_destroy(rs->rules);
+	vg_prefilter_destroy(rs->prefilter);
 	free(rs);
 }
 

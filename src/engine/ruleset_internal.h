@@ -11,11 +11,13 @@
 
 struct vg_decoder_set;
 struct vg_rule_set;
+struct vg_prefilter;
 
 struct vg_ruleset {
 	atomic_uint refs;
 	struct vg_decoder_set *decoders;
 	struct vg_rule_set *rules;
+	struct vg_prefilter *prefilter; /* literals of every log pattern of both */
 };
 
 #endif

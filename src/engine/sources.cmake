@@ -25,3 +25,4 @@ list(APPEND VG_SOURCES
   src/engine/ruleset_spec.c
   ${CMAKE_BINARY_DIR}/generated/builtin_decoders.c
   ${CMAKE_BINARY_DIR}/generated/builtin_rules.c)
+list(APPEND VG_FUZZ_TARGETS fuzz_engine)

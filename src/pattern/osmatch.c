@@ -166,3 +166,24 @@ bool vg_osmatch_exec(const struct vg_osmatch *om, const char *subject)
 			return !om->negate;
 	return om->negate;
 }
+
+/*
+ * The prefilter's view: every subject the pattern matches contains one of
+ * these literals (case-insensitively). A negated pattern, an empty
+ * alternative or a bare '^' can match without any, so then there are none.
+ */
+size_t vg_osmatch_literal_count(const struct vg_osmatch *om)
+{
+	if (om->negate)
+		return 0;
+	for (size_t i = 0; i < om->nalts; i++)
+		if (om->alts[i].kind == OM_ANY || om->alts[i].len == 0)
+			return 0;
+	return om->nalts;
+}
+
+const char *vg_osmatch_literal(const struct vg_osmatch *om, size_t i, size_t *len)
+{
+	*len = om->alts[i].len;
+	return (const char *)om->alts[i].lit;
+}

@@ -54,6 +54,8 @@ struct orx_alt {
 	size_t lit_off;  /* required literal run: code[lit_off .. lit_off + lit_len) */
 	size_t lit_len;
 	size_t lit_anchor; /* index in the run searched for with memchr */
+	size_t pf_off;     /* most selective required run (for the prefilter) */
+	size_t pf_len;
 };
 
 struct vg_osregex {
@@ -218,16 +220,27 @@ static int orx_byte_cost(unsigned char c)
 	return 10;
 }
 
+/* How much a literal run narrows the search: rarer bytes weigh more, so a
+ * lone '%' beats a lone ':' and "20" beats " ". */
+static int orx_run_score(const unsigned char *run, size_t len)
+{
+	int score = 0;
+	for (size_t i = 0; i < len; i++)
+		score += 110 - orx_byte_cost(run[i]);
+	return score;
+}
+
 /*
- * Picks the longest run of literal bytes that every match of the alternative
- * must contain: literals are only ever consumed, never skipped, except the
- * very last byte when it directly follows an unquantified class (Wazuh can
- * then report a match without it). Runs stop at group marks.
+ * Picks the most selective run of literal bytes that every match of the
+ * alternative must contain: literals are only ever consumed, never skipped,
+ * except the very last byte when it directly follows an unquantified class
+ * (Wazuh can then report a match without it). Runs stop at group marks.
  */
 static void orx_pick_literal(struct orx_alt *a)
 {
 	const unsigned char *c = a->code;
 	size_t n = strlen((const char *)c), i = 0, start = 0, len = 0;
+	int best = 0;
 
 	if (n >= 3 && c[n - 3] == '\\')
 		n--;
@@ -241,7 +254,8 @@ static void orx_pick_literal(struct orx_alt *a)
 			i++;
 			continue;
 		}
-		if (len > a->lit_len) {
+		if (len && orx_run_score(c + start, len) > best) {
+			best = orx_run_score(c + start, len);
 			a->lit_off = start;
 			a->lit_len = len;
 		}
@@ -253,6 +267,15 @@ static void orx_pick_literal(struct orx_alt *a)
 		} else {
 			i++;
 		}
+	}
+	a->pf_off = a->lit_off;
+	a->pf_len = a->lit_len;
+	if (a->begin && n && c[0] != '\\' && c[0] != '(' && c[0] < 0x80) {
+		/* '^' and a leading literal: checking it in place is cheaper. */
+		a->lit_off = 0;
+		for (a->lit_len = 0; a->lit_len < n; a->lit_len++)
+			if (c[a->lit_len] == '\\' || c[a->lit_len] == '(' || c[a->lit_len] >= 0x80)
+				break;
 	}
 	a->lit_anchor = 0;
 	for (size_t k = 1; k < a->lit_len; k++)
@@ -358,6 +381,22 @@ unsigned vg_osregex_groups(const struct vg_osregex *rx)
 }
 
 /* ---- literal pre-filter ----------------------------------------------- */
+
+/* The per-alternative required literals, for the multi-pattern prefilter:
+ * if one alternative has none, any subject may match. */
+size_t vg_osregex_literal_count(const struct vg_osregex *rx)
+{
+	for (size_t i = 0; i < rx->nalts; i++)
+		if (rx->alts[i].pf_len == 0)
+			return 0;
+	return rx->nalts;
+}
+
+const char *vg_osregex_literal(const struct vg_osregex *rx, size_t i, size_t *len)
+{
+	*len = rx->alts[i].pf_len;
+	return (const char *)rx->alts[i].code + rx->alts[i].pf_off;
+}
 
 static bool orx_ci_equal(const unsigned char *p, const unsigned char *lit, size_t n)
 {

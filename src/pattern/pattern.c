@@ -16,6 +16,7 @@
 
 struct vg_pattern {
 	enum vg_pattern_kind kind;
+	int prefilter_id; /* bit in the prefilter verdict, -1 none */
 	char *source;
 	union {
 		struct vg_osmatch *om;
@@ -50,6 +51,7 @@ int vg_pattern_compile(enum vg_pattern_kind kind, const char *src, struct vg_pat
 	if (!p)
 		return VG_ENOMEM;
 	p->kind = kind;
+	p->prefilter_id = -1;
 	p->source = strdup(src);
 	if (!p->source) {
 		free(p);
@@ -115,10 +117,60 @@ unsigned vg_pattern_groups(const struct vg_pattern *p)
 	}
 }
 
+size_t vg_pattern_literal_count(const struct vg_pattern *p)
+{
+	switch (p->kind) {
+	case VG_PAT_OSMATCH: return vg_osmatch_literal_count(p->u.om);
+	case VG_PAT_OSREGEX: return vg_osregex_literal_count(p->u.rx);
+	default: return 0;
+	}
+}
+
+const char *vg_pattern_literal(const struct vg_pattern *p, size_t i, size_t *len)
+{
+	if (p->kind == VG_PAT_OSMATCH)
+		return vg_osmatch_literal(p->u.om, i, len);
+	return vg_osregex_literal(p->u.rx, i, len);
+}
+
+void vg_pattern_set_prefilter_id(struct vg_pattern *p, int id)
+{
+	p->prefilter_id = id;
+}
+
+int vg_pattern_prefilter_id(const struct vg_pattern *p)
+{
+	return p->prefilter_id;
+}
+
+void vg_pattern_scratch_gate(struct vg_pattern_scratch *s, const char *log, size_t len,
+                             const uint64_t *bits)
+{
+	s->gate_bits = bits;
+	s->gate_lo = bits ? log : NULL;
+	s->gate_hi = bits ? log + len : NULL;
+}
+
+/* Has the prefilter ruled this match out (no literal of p in the log)? */
+static inline bool gated_out(const struct vg_pattern *p, const char *subject,
+                             const struct vg_pattern_scratch *s)
+{
+	if (p->prefilter_id < 0 || !s || !s->gate_bits)
+		return false;
+	/* Compared as integers: subject may belong to another object. */
+	uintptr_t at = (uintptr_t)subject;
+	if (at < (uintptr_t)s->gate_lo || at > (uintptr_t)s->gate_hi)
+		return false;
+	unsigned id = (unsigned)p->prefilter_id;
+	return !((s->gate_bits[id / 64] >> (id % 64)) & 1u);
+}
+
 bool vg_pattern_match(const struct vg_pattern *p, const char *subject,
                       struct vg_pattern_scratch *scratch, struct vg_match *m)
 {
 	if (!p || !subject)
+		return false;
+	if (gated_out(p, subject, scratch))
 		return false;
 	switch (p->kind) {
 	case VG_PAT_OSMATCH:

@@ -9,6 +9,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "vigil/pattern.h"
 
@@ -19,6 +20,18 @@ struct vg_osmatch;
 struct vg_osregex;
 struct vg_pcre2;
 
+/*
+ * Per-thread match state. md is PCRE2's match data. The gate is the
+ * prefilter's verdict for the current log (see vg_pattern_scratch_gate()):
+ * a pattern with a prefilter id whose bit is clear cannot match any subject
+ * lying inside [gate_lo, gate_hi].
+ */
+struct vg_pattern_scratch {
+	struct pcre2_real_match_data_8 *md;
+	const char *gate_lo, *gate_hi;
+	const uint64_t *gate_bits;
+};
+
 /* Writes a formatted reason into err (when not NULL) and returns VG_EPARSE. */
 int vg_pattern_fail(char *err, size_t errlen, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
@@ -26,6 +39,10 @@ int vg_pattern_fail(char *err, size_t errlen, const char *fmt, ...)
 int vg_osmatch_compile(const char *src, struct vg_osmatch **out, char *err, size_t errlen);
 bool vg_osmatch_exec(const struct vg_osmatch *om, const char *subject);
 void vg_osmatch_destroy(struct vg_osmatch *om);
+/* Required literals, one per alternative (0 when negated or some alternative
+ * matches without one). */
+size_t vg_osmatch_literal_count(const struct vg_osmatch *om);
+const char *vg_osmatch_literal(const struct vg_osmatch *om, size_t i, size_t *len);
 
 int vg_osregex_compile(const char *src, struct vg_osregex **out, char *err, size_t errlen);
 /* Fills m (when not NULL) with Wazuh's end pointer and captures. */
@@ -33,6 +50,9 @@ bool vg_osregex_exec(const struct vg_osregex *rx, const char *subject, struct vg
 /* The same without the literal pre-filter (the fuzzer checks both agree). */
 bool vg_osregex_exec_nofilter(const struct vg_osregex *rx, const char *subject, struct vg_match *m);
 unsigned vg_osregex_groups(const struct vg_osregex *rx);
+/* Required literals, one per alternative (0 when some alternative has none). */
+size_t vg_osregex_literal_count(const struct vg_osregex *rx);
+const char *vg_osregex_literal(const struct vg_osregex *rx, size_t i, size_t *len);
 void vg_osregex_destroy(struct vg_osregex *rx);
 
 int vg_pcre2_compile(const char *src, struct vg_pcre2 **out, char *err, size_t errlen);

@@ -7,6 +7,8 @@
  * most groups a pattern may have, so a match never allocates. The end
  * pointer and captures follow Wazuh's w_expression_match(): end is the
  * offset after the whole match and groups are those PCRE2 reports set.
+ * (The scratch's layout is in pattern_internal.h: pattern.c reads its
+ * prefilter gate.)
  */
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include "pattern/pattern_internal.h"
@@ -19,10 +21,6 @@
 struct vg_pcre2 {
 	pcre2_code *code;
 	unsigned ngroups;
-};
-
-struct vg_pattern_scratch {
-	pcre2_match_data *md;
 };
 
 int vg_pcre2_compile(const char *src, struct vg_pcre2 **out, char *err, size_t errlen)
@@ -75,7 +73,7 @@ unsigned vg_pcre2_groups(const struct vg_pcre2 *pc)
 
 struct vg_pattern_scratch *vg_pattern_scratch_create(void)
 {
-	struct vg_pattern_scratch *s = malloc(sizeof(*s));
+	struct vg_pattern_scratch *s = calloc(1, sizeof(*s));
 
 	if (!s)
 		return NULL;

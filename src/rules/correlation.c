@@ -13,6 +13,7 @@
 #include "rule_internal.h"
 
 #include "vigil/buf.h"
+#include "vigil/decoder.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -286,20 +287,37 @@ bool rule_check_diff(const struct rule_impl *r, const struct vg_event *ev, struc
 	return had;
 }
 
+/* Appends " value" to key for one <fts> field name of the decoder. */
+static int fts_add(struct vg_buf *key, const struct vg_event *ev, const char *name)
+{
+	const char *v;
+	if (strcmp(name, "name") == 0)
+		return VG_OK; /* the decoder name always leads the key */
+	if (strcmp(name, "location") == 0)
+		v = ev->location;
+	else if (vg_fixed_lookup(name) >= 0)
+		v = ev->fixed[vg_fixed_lookup(name)];
+	else
+		v = vg_event_get(ev, name);
+	return vg_buf_printf(key, " %s", v ? v : "");
+}
+
 /*
- * First time seen. Wazuh keys this on the decoder's <fts> field list, which
- * rules cannot see; the decoder name with the users, source IP and location
- * approximates the default "name, user, location" list.
+ * First time seen, as Wazuh: the key is the decoder name followed by the
+ * values of the decoder's <fts> fields; the first event with a key matches
+ * and stores it. A decoder without <fts> never satisfies <if_fts>.
  */
 bool rule_check_fts(const struct vg_event *ev, struct vg_rule_state *st)
 {
+	const struct vg_decoder *d = ev->decoder;
+	unsigned n = vg_decoder_fts_count(d);
+	if (n == 0)
+		return false;
 	struct vg_buf key;
 	vg_buf_init(&key, 8192);
-	int rc = vg_buf_printf(&key, "%s|%s|%s|%s|%s", ev->decoder_name ? ev->decoder_name : "",
-	                       ev->fixed[VG_F_SRCUSER] ? ev->fixed[VG_F_SRCUSER] : "",
-	                       ev->fixed[VG_F_DSTUSER] ? ev->fixed[VG_F_DSTUSER] : "",
-	                       ev->fixed[VG_F_SRCIP] ? ev->fixed[VG_F_SRCIP] : "",
-	                       ev->location ? ev->location : "");
+	int rc = vg_buf_addstr(&key, ev->decoder_name ? ev->decoder_name : "");
+	for (unsigned i = 0; rc == VG_OK && i < n; i++)
+		rc = fts_add(&key, ev, vg_decoder_fts_field(d, i));
 	bool first = rc == VG_OK && !map_find(&st->fts, vg_buf_str(&key)) &&
 	             map_put(&st->fts, vg_buf_str(&key), "");
 	vg_buf_free(&key);
@@ -352,6 +370,7 @@ bool rule_correlate(const struct rule_impl *r, const struct vg_event *ev, struct
 	unsigned need = r->pub.frequency ? r->pub.frequency - 1 : 1;
 	const char *agent = ev->agent_id ? ev->agent_id : "000";
 	unsigned found = 0;
+	struct snap *first = NULL;
 	prev_clear(st);
 	for (unsigned i = 0; i < ring->n; i++) {
 		struct snap *s = ring_at(ring, i);
@@ -368,14 +387,20 @@ bool rule_correlate(const struct rule_impl *r, const struct vg_event *ev, struct
 			continue;
 		if (s->matched >= r->pub.level)
 			break;
-		/* Wazuh lists the completing event for sid searches only. */
-		if (found + 1 < need || r->search == RS_SID)
-			prev_add(st, s);
+		prev_add(st, s);
+		if (!first)
+			first = s;
 		if (++found < need)
 			continue;
+		/*
+		 * As Wazuh 4.x: the new event and the newest earlier event
+		 * counted are marked used at this level; the completing
+		 * (oldest) one is not, and with a single earlier event needed
+		 * nothing earlier is marked.
+		 */
 		st->cur_matched = r->pub.level;
-		s->matched = r->pub.level;
-		ring_at(ring, 0)->matched = r->pub.level;
+		if (need > 1)
+			first->matched = r->pub.level;
 		return true;
 	}
 	prev_clear(st);

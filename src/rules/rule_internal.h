@@ -113,10 +113,14 @@ struct rule_same {
 
 enum rule_search { RS_NONE, RS_SID, RS_GROUP, RS_EVENTS };
 
+/* A <compiled_rule> predicate: true when the event passes. */
+typedef bool (*rule_compiled_fn)(const struct vg_event *ev);
+
 struct rule_impl {
 	struct vg_rule pub;
 	unsigned index;         /* load order */
 	int sort_level;         /* level when first defined (tree position) */
+	bool builtin;           /* from Vigil's built-in ruleset (sorts after user rules) */
 	const char *all_groups; /* groups joined with ',' (if_group matching) */
 
 	/* Matching. */
@@ -129,12 +133,14 @@ struct rule_impl {
 	unsigned time_start, time_end; /* minutes since midnight */
 	unsigned weekdays;             /* bit per tm_wday, 0 = no check */
 	bool wd_negate;
-	bool check_diff, if_fts, never; /* never: unsupported compiled_rule */
+	bool check_diff, if_fts, never; /* never: unknown compiled_rule */
+	rule_compiled_fn compiled;      /* <compiled_rule>, NULL when absent */
 	struct rule_list_check *lists;
 	unsigned nlists;
 
 	/* Placement in the tree. */
 	const char *if_sid; /* raw list text */
+	bool if_sid_given;  /* if_sid written in the rule, not implied */
 	int if_level;       /* -1 when absent */
 	const char *if_group;
 	bool has_category;
@@ -178,6 +184,7 @@ struct vg_rule_set {
 	unsigned *slot_cap;
 	const char **snap_fields; /* dynamic fields kept for same_field checks */
 	unsigned nsnap_fields;
+	bool loading_builtin; /* rules loaded now are built-in ones */
 	bool finished;
 };
 
@@ -195,6 +202,9 @@ int rule_expr_add_ip(struct vg_arena *a, struct rule_expr *x, const char *src);
 bool rule_expr_match(const struct rule_expr *x, const char *s, struct vg_pattern_scratch *scr);
 int rule_time_parse(const char *s, unsigned *start, unsigned *end, bool *negate);
 int rule_weekday_parse(const char *s, unsigned *mask, bool *negate);
+
+/* compiled_rules.c: the predicate named name, NULL when unknown. */
+rule_compiled_fn rule_compiled_lookup(const char *name);
 
 /* rule_match.c */
 const char *rule_event_attr(const struct vg_event *ev, int attr, const char *dyn);

@@ -173,7 +173,13 @@ static int load_attrs(struct load_ctx *c, const struct vg_xml_node *n, bool *ove
 			if (parse_uint(v, 4, &u))
 				return lerr(c, n->line, "invalid accuracy '%s'", v), VG_EPARSE;
 		} else if (strcasecmp(a, "noalert") == 0) {
-			r->pub.noalert = true;
+			/* As Wazuh: only "0" and "1" count; anything else is
+			 * ignored with a warning (the rule alerts). */
+			if (strcmp(v, "0") == 0 || strcmp(v, "1") == 0)
+				r->pub.noalert = v[0] == '1';
+			else
+				lwarn(c, n->line, "invalid noalert '%s': expected 0 or 1; ignored",
+				      v);
 		} else if (strcasecmp(a, "overwrite") == 0) {
 			if (strcmp(v, "yes") != 0 && strcmp(v, "no") != 0)
 				return lerr(c, n->line,
@@ -596,8 +602,10 @@ static int load_placement(struct load_ctx *c, const struct vg_xml_node *e)
 	char *t = trimmed(c, e->content);
 	if (!t)
 		return VG_ENOMEM;
-	if (strcmp(n, "if_sid") == 0)
+	if (strcmp(n, "if_sid") == 0) {
+		r->if_sid_given = true;
 		return vg_buf_addstr(&c->if_sid, e->content);
+	}
 	if (strcmp(n, "if_level") == 0) {
 		if (parse_uint(t, 2, &u) || u > 16)
 			return lerr(c, e->line, "<if_level>: invalid '%s': expected 0 to 16", t),
@@ -660,9 +668,15 @@ static int load_misc(struct load_ctx *c, const struct vg_xml_node *e)
 	else if (strcmp(n, "global_frequency") == 0)
 		r->global_frequency = true;
 	else if (strcmp(n, "compiled_rule") == 0) {
-		lwarn(c, e->line, "compiled rule '%s' is not supported; the rule never matches",
-		      e->content);
-		r->never = true;
+		char *name = trimmed(c, e->content);
+		if (!name)
+			return VG_ENOMEM;
+		r->compiled = rule_compiled_lookup(name);
+		if (!r->compiled) {
+			lwarn(c, e->line, "unknown compiled rule '%s'; the rule never matches",
+			      name);
+			r->never = true;
+		}
 	} else if (strcmp(n, "ignore") == 0 || strcmp(n, "check_if_ignored") == 0) {
 		/* Field-based ignore lists are accepted but not enforced. */
 	} else if (strcmp(n, "if_matched_regex") == 0) {
@@ -736,6 +750,17 @@ static int split_groups(struct load_ctx *c, const char *all)
 	return VG_OK;
 }
 
+/* Wazuh accepts an if_sid list made only of digits, commas and spaces. */
+static bool if_sid_valid(const char *s)
+{
+	if (!*s)
+		return false;
+	for (; *s; s++)
+		if (!isdigit((unsigned char)*s) && *s != ',' && *s != ' ')
+			return false;
+	return true;
+}
+
 static const char *buf_dup(struct load_ctx *c, const struct vg_buf *b)
 {
 	return b->len ? vg_arena_strdup(c->set->arena, vg_buf_str(b)) : NULL;
@@ -760,6 +785,13 @@ static int finalize_rule(struct load_ctx *c, const char *group_name)
 	r->pub.cve = buf_dup(c, &c->cve);
 	r->pub.mitre_ids = (struct vg_strv){ c->mitre, c->nmitre };
 	r->pub.mitre_tactics = (struct vg_strv){ c->tactics, c->ntactics };
+	if (r->if_sid_given && !if_sid_valid(vg_buf_str(&c->if_sid))) {
+		lwarn(c, r->pub.line,
+		      "invalid if_sid '%s': expected rule ids separated by commas or spaces; "
+		      "rule skipped",
+		      vg_buf_str(&c->if_sid));
+		return RULE_SKIP;
+	}
 	r->if_sid = buf_dup(c, &c->if_sid);
 	if (!r->pub.description)
 		r->pub.description = "";
@@ -791,18 +823,52 @@ static void ctx_free(struct load_ctx *c)
 	vg_buf_free(&c->if_sid);
 }
 
-/* Replaces target's contents with r's, keeping its place in the tree. */
-static void overwrite_rule(struct rule_impl *target, const struct rule_impl *r)
+static bool str_differs(const char *a, const char *b)
 {
+	return !a || !b || strcmp(a, b) != 0;
+}
+
+/* As Wazuh: warns for each placement or correlation option the overwriting
+ * rule tries to change; the original value stays. */
+static void warn_kept_options(struct load_ctx *c, const struct rule_impl *target,
+                              const struct rule_impl *r)
+{
+	static const char fmt[] = "overwrite cannot change <%s>; the original value is kept";
+	if (r->if_sid_given && !r->if_matched_sid && str_differs(target->if_sid, r->if_sid))
+		lwarn(c, r->pub.line, fmt, "if_sid");
+	if (r->if_group && !r->if_matched_group && str_differs(target->if_group, r->if_group))
+		lwarn(c, r->pub.line, fmt, "if_group");
+	if (r->if_level >= 0 && target->if_level != r->if_level)
+		lwarn(c, r->pub.line, fmt, "if_level");
+	if (r->if_matched_group && str_differs(target->if_matched_group, r->if_matched_group))
+		lwarn(c, r->pub.line, fmt, "if_matched_group");
+	if (r->if_matched_sid && target->if_matched_sid != r->if_matched_sid)
+		lwarn(c, r->pub.line, fmt, "if_matched_sid");
+}
+
+/*
+ * Replaces target's contents with r's, keeping its place in the tree. As in
+ * Wazuh the tree position (if_sid, if_group, if_level, category) and the
+ * correlation search (which earlier events it reads: if_matched_sid,
+ * if_matched_group, and whether it searches at all) stay those of the
+ * original; everything else, frequency and same_* included, is replaced.
+ */
+static void overwrite_rule(struct load_ctx *c, struct rule_impl *target, const struct rule_impl *r)
+{
+	warn_kept_options(c, target, r);
 	struct rule_impl keep = *target;
 	*target = *r;
 	target->index = keep.index;
 	target->sort_level = keep.sort_level;
 	target->if_sid = keep.if_sid;
+	target->if_sid_given = keep.if_sid_given;
 	target->if_level = keep.if_level;
 	target->if_group = keep.if_group;
 	target->has_category = keep.has_category;
 	target->pub.category = keep.pub.category;
+	target->if_matched_sid = keep.if_matched_sid;
+	target->if_matched_group = keep.if_matched_group;
+	target->search = keep.search;
 	target->pub.overwritten = true;
 }
 
@@ -838,16 +904,22 @@ static int load_rule(struct load_ctx *c, const struct vg_xml_node *n, const char
 	if (rc)
 		return rc;
 	r->sort_level = r->pub.level;
+	r->builtin = c->set->loading_builtin;
 	struct rule_impl *old = rule_set_lookup(c->set, r->pub.id);
 	/* As Wazuh: overwrite of an unknown rule loads it as a new one, and a
 	 * duplicate id without overwrite is skipped; both with a warning. */
 	if (overwrite && old) {
-		overwrite_rule(old, r);
+		overwrite_rule(c, old, r);
 		return VG_OK;
 	}
 	if (overwrite)
 		lwarn(c, n->line, "overwrite=\"yes\" but no rule %u was loaded before; added",
 		      r->pub.id);
+	/* Category templates (ids < 10) come with Vigil's built-in ruleset and
+	 * with Wazuh's 0010-rules_config.xml: the same template defined again
+	 * is expected, so the first definition stays without a warning. */
+	if (old && r->pub.id < 10 && old->pub.category == r->pub.category)
+		return VG_OK;
 	if (old) {
 		lwarn(c, n->line, "duplicate rule id (first defined at %s:%u), skipped",
 		      old->pub.file, old->pub.line);

@@ -3,9 +3,9 @@
  *
  * Runs a rule's own conditions in Wazuh's order (decoded_as, program_name,
  * id, system_name, protocol, match, regex, action, url, location, dynamic
- * fields, addresses and ports, user, geoip, maxsize, time, weekday, data,
- * extra_data, hostname, status, check_diff, first-time-seen, lists) and then
- * its correlation. A condition on a field the event lacks fails, negate or
+ * fields, addresses and ports, compiled_rule, user, geoip, maxsize, time,
+ * weekday, data, extra_data, hostname, status, check_diff, first-time-seen,
+ * lists) and then its correlation. A condition on a field the event lacks fails, negate or
  * not. Children are walked by the evaluator in correlation.c.
  */
 #include "rule_internal.h"
@@ -136,7 +136,12 @@ bool rule_check_one(const struct rule_impl *r, const struct vg_event *ev,
 		return false;
 	if (!check_range(r, ev, RC_PROGRAM_NAME, RC_LOCATION, scr) || !check_fields(r, ev, scr))
 		return false;
-	if (!check_range(r, ev, RC_SRCIP, RC_DSTGEOIP, scr))
+	if (!check_range(r, ev, RC_SRCIP, RC_DSTPORT, scr))
+		return false;
+	/* Wazuh runs a <compiled_rule> between the port and the user checks. */
+	if (r->compiled && !r->compiled(ev))
+		return false;
+	if (!check_range(r, ev, RC_USER, RC_DSTGEOIP, scr))
 		return false;
 	if (r->maxsize) {
 		const char *log = ev->log ? ev->log : "";

@@ -188,6 +188,20 @@ const struct vg_rule *vg_rule_set_at(const struct vg_rule_set *set, size_t i)
 	return set && i < set->nrules ? &set->rules[i]->pub : NULL;
 }
 
+int vg_rule_set_log_patterns(const struct vg_rule_set *set, vg_pattern_visit_fn fn, void *ctx)
+{
+	static const enum rule_check on_log[] = { RC_MATCH, RC_REGEX };
+	for (size_t i = 0; set && i < set->nrules; i++) {
+		for (size_t k = 0; k < sizeof(on_log) / sizeof(on_log[0]); k++) {
+			const struct rule_expr *x = set->rules[i]->checks[on_log[k]];
+			int rc = x && x->kind == RX_PATTERN && x->pat ? fn(ctx, x->pat) : VG_OK;
+			if (rc != VG_OK)
+				return rc;
+		}
+	}
+	return VG_OK;
+}
+
 static int add_child(struct rule_impl *parent, struct rule_impl *child)
 {
 	for (unsigned i = 0; i < parent->nchildren; i++)
@@ -290,13 +304,22 @@ static int sort_key(const struct rule_impl *r)
 	return r->sort_level == 0 ? 100 : r->sort_level;
 }
 
+/* True when a must come after b among siblings. */
+static bool sorts_after(const struct rule_impl *a, const struct rule_impl *b)
+{
+	if (sort_key(a) != sort_key(b))
+		return sort_key(a) < sort_key(b);
+	/* Same key: the user's rules before Vigil's built-in ones. */
+	return a->builtin && !b->builtin;
+}
+
 static void sort_children(struct rule_impl *r)
 {
 	/* Stable insertion sort: equal keys keep load order. */
 	for (unsigned i = 1; i < r->nchildren; i++) {
 		struct rule_impl *c = r->children[i];
 		unsigned j = i;
-		while (j > 0 && sort_key(r->children[j - 1]) < sort_key(c)) {
+		while (j > 0 && sorts_after(r->children[j - 1], c)) {
 			r->children[j] = r->children[j - 1];
 			j--;
 		}
@@ -393,6 +416,11 @@ static int collect_snap_fields(struct vg_rule_set *set)
 		}
 	}
 	return VG_OK;
+}
+
+void vg_rule_set_loading_builtin(struct vg_rule_set *set, bool builtin)
+{
+	set->loading_builtin = builtin;
 }
 
 int vg_rule_set_finish(struct vg_rule_set *set, struct vg_diag *diag)

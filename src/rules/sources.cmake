@@ -1,5 +1,6 @@
 list(APPEND VG_SOURCES
   src/rules/cdb_list.c
+  src/rules/compiled_rules.c
   src/rules/correlation.c
   src/rules/rule_expr.c
   src/rules/rule_load.c

@@ -120,6 +120,51 @@ static int make_dir(const char *path)
 	return mkdir(path, 0750) == 0 || errno == EEXIST ? VG_OK : VG_EIO;
 }
 
+int vg_run_pidfile(const struct vg_config *cfg, char *out, size_t len)
+{
+	int n = snprintf(out, len, "%s/vigil.pid", cfg->data_dir);
+	return n < 0 || (size_t)n >= len ? VG_ELIMIT : VG_OK;
+}
+
+/* Writes our pid for `vigil reload`; a failure only costs that command. */
+static void write_pidfile(const struct vg_config *cfg)
+{
+	char path[PATH_MAX], tmp[PATH_MAX + 8];
+	if (vg_run_pidfile(cfg, path, sizeof(path)) != VG_OK)
+		return;
+	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+	FILE *f = fopen(tmp, "w");
+	if (!f || fprintf(f, "%ld\n", (long)getpid()) < 0 || fclose(f) != 0 ||
+	    rename(tmp, path) != 0)
+		vg_warn("cannot write %s: %s", path, strerror(errno));
+}
+
+int vg_run_signal(const struct vg_config *cfg, int sig)
+{
+	char path[PATH_MAX], comm[64] = "";
+	if (vg_run_pidfile(cfg, path, sizeof(path)) != VG_OK)
+		return VG_ELIMIT;
+	FILE *f = fopen(path, "r");
+	if (!f)
+		return VG_ENOENT;
+	long pid = 0;
+	int n = fscanf(f, "%ld", &pid);
+	fclose(f);
+	if (n != 1 || pid <= 1)
+		return VG_EPARSE;
+	/* Only signal a process that is vigil (the pid may have been reused). */
+	snprintf(path, sizeof(path), "/proc/%ld/comm", pid);
+	f = fopen(path, "r");
+	if (!f)
+		return VG_ENOENT;
+	if (!fgets(comm, sizeof(comm), f))
+		comm[0] = '\0';
+	fclose(f);
+	if (strncmp(comm, "vigil", 5) != 0)
+		return VG_ENOENT;
+	return kill((pid_t)pid, sig) == 0 ? VG_OK : VG_EIO;
+}
+
 static int add_inputs(struct vg_collector *c, const struct vg_config *cfg)
 {
 	for (size_t i = 0; i < cfg->ninputs; i++) {
@@ -261,6 +306,7 @@ int vg_run(const struct vg_run_opts *opts)
 		vg_err("cannot start: %s", vg_strerror(rc));
 		goto out;
 	}
+	write_pidfile(cfg);
 	vg_info("vigil running: %zu decoders, %zu rules; alerts in %s",
 	        vg_ruleset_decoder_count(rs), vg_ruleset_rule_count(rs), cfg->log_dir);
 
@@ -275,6 +321,9 @@ int vg_run(const struct vg_run_opts *opts)
 	loop(&ctx, col, opts);
 	vg_alert_writer_flush(ctx.writer);
 	vg_collector_save_positions(col);
+	char pidpath[PATH_MAX];
+	if (vg_run_pidfile(cfg, pidpath, sizeof(pidpath)) == VG_OK)
+		unlink(pidpath);
 	vg_info("vigil stopped: %llu events, %llu alerts, %llu errors", ctx.events, ctx.alerts,
 	        ctx.errors);
 	rc = VG_OK;

@@ -2,7 +2,9 @@
  * test_rules.c - unit tests of the rules module: loading and its errors,
  * the tree and sibling order, every condition kind, negate, CIDR, time and
  * weekday, frequency with same_srcip, if_matched_sid/group, ignore,
- * overwrite, noalert, lists, and a load of the whole Wazuh ruleset.
+ * overwrite, noalert, lists, the Wazuh-compatibility fixes (overwrite keeps
+ * the correlation search, nested if_matched_*, noalert values, invalid
+ * if_sid, compiled rules, if_fts) and a load of the whole Wazuh ruleset.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -16,7 +18,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "vigil/decoder.h"
 #include "vigil/rule.h"
+#include "vigil/xml.h"
 #include "vg_test.h"
 
 static const char templates[] =
@@ -480,6 +484,192 @@ static void test_full_ruleset(void **state)
 	vg_diag_free(&d);
 }
 
+/* True when diag holds a message containing text. */
+static bool diag_has(const struct vg_diag *d, const char *text)
+{
+	for (size_t i = 0; i < d->count; i++)
+		if (strstr(d->msgs[i].text, text))
+			return true;
+	return false;
+}
+
+/* overwrite="yes" keeps the original if_matched_sid / if_matched_group
+ * search but takes the new level (Wazuh's overwrite.ini). */
+static void test_overwrite_keeps_search(void **state)
+{
+	(void)state;
+	struct fixture f;
+	fx_load(&f,
+	        "<group name=\"ow,\">"
+	        "<rule id=\"910\" level=\"0\"><decoded_as>sshd</decoded_as>"
+	        "<description>base</description></rule>"
+	        "<rule id=\"913\" level=\"7\"><if_sid>910</if_sid><match>TEST 2</match>"
+	        "<description>p</description></rule>"
+	        "<rule id=\"914\" level=\"10\" frequency=\"3\" timeframe=\"120\">"
+	        "<if_matched_sid>913</if_matched_sid><description>f</description></rule>"
+	        "<rule id=\"914\" level=\"12\" frequency=\"3\" timeframe=\"120\" overwrite=\"yes\">"
+	        "<if_matched_sid>910</if_matched_sid><description>ow</description></rule>"
+	        "<rule id=\"916\" level=\"7\"><if_sid>910</if_sid><match>TEST 3</match>"
+	        "<group>my_group</group><description>p</description></rule>"
+	        "<rule id=\"917\" level=\"10\" frequency=\"3\" timeframe=\"120\">"
+	        "<if_matched_group>my_group</if_matched_group><description>f</description></rule>"
+	        "<rule id=\"917\" level=\"12\" frequency=\"3\" timeframe=\"120\" overwrite=\"yes\">"
+	        "<if_matched_group>invalid_group</if_matched_group><description>ow</description>"
+	        "</rule></group>",
+	        NULL);
+	assert_true(diag_has(&f.diag, "if_matched_sid"));
+	assert_true(diag_has(&f.diag, "if_matched_group"));
+	const unsigned want_sid[] = { 913, 913, 914 }, want_group[] = { 916, 916, 917 };
+	for (int i = 0; i < 3; i++) {
+		ev_reset(&f, "TEST 2 - Parent rule", 100 + i);
+		assert_int_equal(eval_id(&f, NULL), want_sid[i]);
+	}
+	assert_int_equal(vg_rule_set_find(f.set, 914)->level, 12);
+	for (int i = 0; i < 3; i++) {
+		ev_reset(&f, "TEST 3 - Parent rule", 200 + i);
+		assert_int_equal(eval_id(&f, NULL), want_group[i]);
+	}
+	fx_free(&f);
+}
+
+/* A chain of if_matched_sid rules without frequency: a single earlier event
+ * is not marked as used, so each level fires in turn (test_features.ini). */
+static void test_nested_if_matched(void **state)
+{
+	(void)state;
+	struct fixture f;
+	fx_load(
+	    &f,
+	    "<group name=\"n,\">"
+	    "<rule id=\"280\" level=\"3\"><match>Deny</match><group>g1,</group>"
+	    "<description>a</description></rule>"
+	    "<rule id=\"281\" level=\"5\" timeframe=\"3600\"><if_matched_sid>280</if_matched_sid>"
+	    "<description>b</description></rule>"
+	    "<rule id=\"282\" level=\"7\" timeframe=\"3600\"><if_matched_sid>281</if_matched_sid>"
+	    "<description>c</description></rule>"
+	    "<rule id=\"283\" level=\"3\"><match>Drop</match><group>g1x,</group>"
+	    "<description>a</description></rule>"
+	    "<rule id=\"284\" level=\"5\" timeframe=\"3600\">"
+	    "<if_matched_group>g1x</if_matched_group><group>g2x,</group>"
+	    "<description>b</description></rule>"
+	    "<rule id=\"285\" level=\"7\" timeframe=\"3600\">"
+	    "<if_matched_group>g2x</if_matched_group><description>c</description></rule>"
+	    "</group>",
+	    NULL);
+	const unsigned want_sid[] = { 280, 281, 282 }, want_group[] = { 283, 284, 285 };
+	for (int i = 0; i < 3; i++) {
+		ev_reset(&f, "status Deny", 10 + i);
+		assert_int_equal(eval_id(&f, NULL), want_sid[i]);
+	}
+	for (int i = 0; i < 3; i++) {
+		ev_reset(&f, "status Drop", 20 + i);
+		assert_int_equal(eval_id(&f, NULL), want_group[i]);
+	}
+	fx_free(&f);
+}
+
+/* noalert takes only 0 or 1; an if_sid with other characters skips the rule. */
+static void test_noalert_value_and_bad_if_sid(void **state)
+{
+	(void)state;
+	struct fixture f;
+	fx_load(
+	    &f,
+	    "<group name=\"x,\">"
+	    "<rule id=\"273\" level=\"3\" noalert=\"1\"><match>noalert=1</match>"
+	    "<description>a</description></rule>"
+	    "<rule id=\"274\" level=\"3\" noalert=\"0\"><match>noalert=0</match>"
+	    "<description>b</description></rule>"
+	    "<rule id=\"275\" level=\"3\"><match>wrong</match><description>c</description></rule>"
+	    "<rule id=\"276\" level=\"3\"><if_sid>275|1</if_sid><description>d</description>"
+	    "</rule></group>",
+	    NULL);
+	assert_null(vg_rule_set_find(f.set, 276));
+	assert_true(diag_has(&f.diag, "invalid if_sid"));
+	ev_reset(&f, "Test noalert=1", 10);
+	assert_int_equal(eval_id(&f, NULL), 0);
+	ev_reset(&f, "Test noalert=0", 10);
+	assert_int_equal(eval_id(&f, NULL), 274);
+	ev_reset(&f, "Test wrong ifsid", 10);
+	assert_int_equal(eval_id(&f, NULL), 275);
+	fx_free(&f);
+}
+
+/* <compiled_rule> is_simple_http_request / is_valid_crawler; unknown names
+ * load with a warning and never match. */
+static void test_compiled_rules(void **state)
+{
+	(void)state;
+	struct fixture f;
+	fx_load(
+	    &f,
+	    "<group name=\"web,\">"
+	    "<rule id=\"300\" level=\"0\"><match>HTTP</match><description>a</description></rule>"
+	    "<rule id=\"308\" level=\"0\"><if_sid>300</if_sid><id>^2|^3</id>"
+	    "<compiled_rule>is_simple_http_request</compiled_rule>"
+	    "<description>simple</description></rule>"
+	    "<rule id=\"301\" level=\"5\"><if_sid>300</if_sid><id>^4</id>"
+	    "<description>400</description></rule>"
+	    "<rule id=\"340\" level=\"0\"><if_sid>301</if_sid>"
+	    "<compiled_rule> is_valid_crawler </compiled_rule>"
+	    "<description>bot</description></rule>"
+	    "<rule id=\"341\" level=\"0\"><if_sid>301</if_sid>"
+	    "<compiled_rule>no_such_function</compiled_rule><description>x</description>"
+	    "</rule></group>",
+	    NULL);
+	assert_true(diag_has(&f.diag, "no_such_function"));
+	assert_false(diag_has(&f.diag, "is_simple_http_request"));
+	ev_reset(&f, "10.0.0.5 GET /index.html HTTP/1.1 200", 10);
+	f.ev.fixed[VG_F_ID] = "200";
+	f.ev.fixed[VG_F_URL] = "/index.html";
+	assert_int_equal(eval_id(&f, NULL), 308);
+	f.ev.fixed[VG_F_URL] = "/search?q=1";
+	assert_int_equal(eval_id(&f, NULL), 300);
+	ev_reset(&f, "66.249.1.1 GET /x HTTP/1.1 404", 10);
+	f.ev.fixed[VG_F_ID] = "404";
+	assert_int_equal(eval_id(&f, NULL), 340);
+	ev_reset(&f, "10.0.0.5 GET /x HTTP/1.1 404", 10);
+	f.ev.fixed[VG_F_ID] = "404";
+	assert_int_equal(eval_id(&f, NULL), 301);
+	fx_free(&f);
+}
+
+/* if_fts needs a decoder with <fts>; the key is its name and fts fields. */
+static void test_if_fts(void **state)
+{
+	(void)state;
+	static const char dec_xml[] = "<decoder name=\"withfts\"><prematch>^fts </prematch>"
+	                              "<regex>user (\\w+)</regex><order>srcuser</order>"
+	                              "<fts>name, srcuser</fts></decoder>\n"
+	                              "<decoder name=\"nofts\"><prematch>^plain </prematch>"
+	                              "</decoder>\n";
+	struct vg_decoder_set *ds = NULL;
+	struct vg_xml_doc *doc = NULL;
+	struct fixture f;
+	fx_load(&f,
+	        "<group name=\"f,\">"
+	        "<rule id=\"400\" level=\"3\"><match>user</match><description>a</description>"
+	        "</rule><rule id=\"401\" level=\"3\"><if_sid>400</if_sid><if_fts />"
+	        "<description>first</description></rule></group>",
+	        NULL);
+	assert_int_equal(vg_decoder_set_create(&ds), VG_OK);
+	assert_int_equal(vg_xml_parse_buffer(dec_xml, strlen(dec_xml), "d.xml", &doc, &f.diag),
+	                 VG_OK);
+	assert_int_equal(vg_decoder_set_load_doc(ds, doc, &f.diag), VG_OK);
+	assert_int_equal(vg_decoder_set_finish(ds, &f.diag), VG_OK);
+	const char *lines[] = { "fts user bob", "fts user bob", "fts user amy", "plain user bob" };
+	const unsigned want[] = { 401, 400, 401, 400 };
+	for (int i = 0; i < 4; i++) {
+		ev_reset(&f, lines[i], 10 + i);
+		f.ev.program_name = NULL;
+		assert_int_equal(vg_decode(ds, &f.ev, f.scr), VG_OK);
+		assert_int_equal(eval_id(&f, NULL), want[i]);
+	}
+	vg_xml_doc_destroy(doc);
+	vg_decoder_set_destroy(ds);
+	fx_free(&f);
+}
+
 int main(void)
 {
 	setenv("TZ", "UTC", 1);
@@ -494,7 +684,12 @@ int main(void)
 		cmocka_unit_test(test_ignore_overwrite_noalert),
 		cmocka_unit_test(test_lists),
 		cmocka_unit_test(test_load_errors),
-		cmocka_unit_test(test_full_ruleset),
+		cmocka_unit_test(test_overwrite_keeps_search),
+		cmocka_unit_test(test_nested_if_matched),
+		cmocka_unit_test(test_noalert_value_and_bad_if_sid),
+		cmocka_unit_test(test_compiled_rules),
+		cmocka_unit_test(test_if_fts),
+		cmocka_unit_test(test_full_ruleset), /* last: skips the rest without data */
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
