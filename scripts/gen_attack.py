@@ -125,7 +125,8 @@ def make_csource(in_path, out_path):
 
 def main(argv):
     if len(argv) >= 2 and argv[1] == "table":
-        shared = os.environ.get("VIGIL_SHARED", "/work/shared")
+        here = os.path.dirname(os.path.abspath(__file__))
+        shared = os.environ.get("VIGIL_SHARED", os.path.join(here, "..", "..", "shared"))
         data_dir = argv[2] if len(argv) > 2 else os.path.join(shared, "data", "attack")
         here = os.path.dirname(os.path.abspath(__file__))
         out = argv[3] if len(argv) > 3 else os.path.join(here, "..", "share", "attack",
