@@ -5,7 +5,10 @@
  * subject. The pattern is compiled as OS_Match, OS_Regex and PCRE2 and each
  * successful compile is matched against the subject. For OS_Regex the
  * result with and without the literal pre-filter must agree, and every
- * reported capture and end pointer must lie inside the subject.
+ * reported capture and end pointer must lie inside the subject. A match
+ * must also honour what the pattern claims for the prefilter and the
+ * indexes: it contains one of the required literals, equals one of the
+ * exact values, starts with one of the prefixes (ASCII case ignored).
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -25,6 +28,46 @@ static void check_bounds(const char *subj, const struct vg_match *m)
 	for (unsigned i = 0; i < m->ngroups; i++)
 		if (m->groups[i].start < subj || m->groups[i].start + m->groups[i].len > subj + len)
 			abort();
+}
+
+static unsigned char fold(unsigned char c)
+{
+	return (c >= 'A' && c <= 'Z') ? (unsigned char)(c + 32) : c;
+}
+
+static bool ci_equal(const char *a, const char *b, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (fold((unsigned char)a[i]) != fold((unsigned char)b[i]))
+			return false;
+	return true;
+}
+
+/* Aborts when a matched subject breaks the pattern's literal claims. */
+static void check_claims(const struct vg_pattern *p, const char *subj)
+{
+	size_t slen = strlen(subj), n = vg_pattern_literal_count(p), len;
+	bool ok = n == 0;
+	for (size_t i = 0; i < n && !ok; i++) {
+		const char *l = vg_pattern_literal(p, i, &len);
+		for (size_t at = 0; at + len <= slen && !ok; at++)
+			ok = ci_equal(subj + at, l, len);
+	}
+	n = vg_pattern_exact_count(p);
+	bool exact = n == 0;
+	for (size_t i = 0; i < n && !exact; i++) {
+		const char *l = vg_pattern_exact_value(p, i, &len);
+		exact = len == slen && ci_equal(subj, l, len);
+	}
+	n = vg_pattern_prefix_count(p);
+	bool prefix = n == 0;
+	for (size_t i = 0; i < n && !prefix; i++) {
+		bool whole;
+		const char *l = vg_pattern_prefix(p, i, &len, &whole);
+		prefix = len <= slen && ci_equal(subj, l, len) && (!whole || len == slen);
+	}
+	if (!ok || !exact || !prefix)
+		abort();
 }
 
 static void check_osregex(const char *pat, const char *subj)
@@ -69,8 +112,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		char err[128];
 		if (vg_pattern_compile(kinds[k], buf, &p, err, sizeof(err)) != 0)
 			continue;
-		if (vg_pattern_match(p, subj, scratch, &m))
+		if (vg_pattern_match(p, subj, scratch, &m)) {
 			check_bounds(subj, &m);
+			check_claims(p, subj);
+		}
 		vg_pattern_destroy(p);
 	}
 	check_osregex(buf, subj);

@@ -72,6 +72,8 @@ struct vg_event {
 	const char *fixed[VG_F_COUNT];
 	struct vg_field *dyn;
 	unsigned ndyn, dyn_cap;
+	uint16_t *dyn_slots; /* name index: 1 + position in dyn, 0 empty */
+	unsigned dyn_nslots;
 
 	/* Time the event arrived (used by correlation and alert timestamps). */
 	struct timespec arrival;

@@ -93,6 +93,25 @@ bool vg_pattern_match(const struct vg_pattern *p, const char *subject,
 size_t vg_pattern_literal_count(const struct vg_pattern *p);
 const char *vg_pattern_literal(const struct vg_pattern *p, size_t i, size_t *len);
 
+/*
+ * When every subject the pattern matches equals one of a few literals
+ * (ASCII case ignored) - OS_Regex or OS_Match "^a$|^b$" - returns how many;
+ * 0 otherwise. vg_pattern_exact_value() returns the i-th, lower-cased and not
+ * NUL-terminated, and its length. Rule trees index children by them.
+ */
+size_t vg_pattern_exact_count(const struct vg_pattern *p);
+const char *vg_pattern_exact_value(const struct vg_pattern *p, size_t i, size_t *len);
+
+/*
+ * When every subject the pattern matches starts with one of a few literals
+ * (ASCII case ignored) - OS_Match "^a|^b$" - returns how many; 0 otherwise.
+ * vg_pattern_prefix() returns the i-th, lower-cased and not NUL-terminated,
+ * its length, and whether it must be the whole subject ("^b$"). Decoder
+ * sets index program names by them.
+ */
+size_t vg_pattern_prefix_count(const struct vg_pattern *p);
+const char *vg_pattern_prefix(const struct vg_pattern *p, size_t i, size_t *len, bool *whole);
+
 /* The pattern's bit in the prefilter's verdict; -1 (the default) for none.
  * Set once while the ruleset is built, before any thread matches. */
 void vg_pattern_set_prefilter_id(struct vg_pattern *p, int id);
@@ -103,13 +122,17 @@ int vg_pattern_prefilter_id(const struct vg_pattern *p);
 typedef int (*vg_pattern_visit_fn)(void *ctx, struct vg_pattern *p);
 
 /*
- * Installs the prefilter's verdict for one log in a scratch: from now on a
- * pattern with a prefilter id whose bit in bits is clear fails at once on
- * any subject inside [log, log + len] (a suffix of the scanned log, so it
- * cannot hold a literal the log lacks). Other subjects are not gated. bits
- * NULL removes the gate. log and bits must stay valid until the next call.
+ * Installs the prefilter for one log in a scratch. From now on a pattern
+ * with a prefilter id matched against a subject inside [log, log + len] (a
+ * suffix of the log, so it cannot hold a literal the log lacks) first
+ * consults the verdict: a clear bit fails the match at once. The verdict is
+ * computed on first need by scan(ctx), which returns the bitset (or NULL:
+ * nothing is ruled out); patterns that are cheap to run themselves (one
+ * literal) do not trigger it. Other subjects are not gated. log NULL
+ * removes the gate. log and the bitset must stay valid until the next call.
  */
+typedef const uint64_t *(*vg_pattern_gate_fn)(void *ctx);
 void vg_pattern_scratch_gate(struct vg_pattern_scratch *s, const char *log, size_t len,
-                             const uint64_t *bits);
+                             vg_pattern_gate_fn scan, void *ctx);
 
 #endif

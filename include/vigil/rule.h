@@ -60,7 +60,7 @@ struct vg_rule {
 	unsigned id;
 	int level;
 	const char *description;                /* raw, "$(field)" references left in */
-	struct vg_strv groups;                  /* in Wazuh's order, compliance groups left out */
+	struct vg_strv groups;                  /* in Wazuh's order, compliance groups included */
 	struct vg_strv compliance[VG_RC_COUNT]; /* prefix removed */
 	struct vg_strv mitre_ids;               /* technique ids */
 	struct vg_strv mitre_tactics;           /* tactic ids given with <mitre><tactic..> */

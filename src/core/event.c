@@ -1,6 +1,9 @@
 /*
  * event.c - the analysis event: fixed Wazuh fields, dynamic fields, and the
- * per-event arena that owns their strings.
+ * per-event arena that owns their strings. Dynamic fields keep their
+ * insertion order in an array and are found through a case-insensitive hash
+ * index beside it (Windows events carry dozens of fields and rules look
+ * them up many times per event).
  */
 #include "vigil/event.h"
 
@@ -21,6 +24,10 @@ const char *vg_fixed_name(enum vg_fixed f)
 
 int vg_fixed_lookup(const char *name)
 {
+	/* Quick reject: no fixed name starts with another letter (JSON keys
+	 * such as "win.system.eventID" go through here by the dozen). */
+	if (!name[0] || !strchr("adeipsu", name[0]))
+		return -1;
 	if (strcmp(name, "user") == 0)
 		return VG_F_DSTUSER;
 	for (int i = 0; i < VG_F_COUNT; i++)
@@ -52,38 +59,84 @@ void vg_event_destroy(struct vg_event *ev)
 	ev->arena = NULL;
 }
 
+/*
+ * Hash of a field name, equal for names equal under strcasecmp: every byte
+ * is ORed with 0x20 (which maps both cases of a letter to one value), eight
+ * bytes at a time.
+ */
+static uint32_t name_hash(const char *s)
+{
+	size_t len = strlen(s);
+	uint64_t h = len * 0x9e3779b97f4a7c15u, w;
+	for (; len >= 8; s += 8, len -= 8) {
+		memcpy(&w, s, 8);
+		h = (h ^ (w | 0x2020202020202020u)) * 0xff51afd7ed558ccdu;
+		h ^= h >> 29;
+	}
+	w = 0;
+	memcpy(&w, s, len);
+	h = (h ^ (w | 0x2020202020202020u)) * 0xc4ceb9fe1a85ec53u;
+	return (uint32_t)(h ^ (h >> 32));
+}
+
+/* The index slot holding name, or the empty slot it would take. */
+static unsigned find_slot(const struct vg_event *ev, const char *name)
+{
+	unsigned mask = ev->dyn_nslots - 1, j = name_hash(name) & mask;
+	while (ev->dyn_slots[j] && strcasecmp(ev->dyn[ev->dyn_slots[j] - 1].name, name) != 0)
+		j = (j + 1) & mask;
+	return j;
+}
+
+/* Doubles the field array and rebuilds the name index (both in the arena). */
+static int grow_fields(struct vg_event *ev)
+{
+	unsigned ncap = ev->dyn_cap ? ev->dyn_cap * 2 : 16, nslots = 2 * ncap;
+	struct vg_field *n = vg_arena_alloc(ev->arena, ncap * sizeof(*n));
+	uint16_t *slots = vg_arena_calloc(ev->arena, nslots, sizeof(*slots));
+	if (!n || !slots)
+		return VG_ENOMEM;
+	if (ev->ndyn)
+		memcpy(n, ev->dyn, ev->ndyn * sizeof(*n));
+	ev->dyn = n;
+	ev->dyn_cap = ncap;
+	ev->dyn_slots = slots;
+	ev->dyn_nslots = nslots;
+	for (unsigned i = 0; i < ev->ndyn; i++)
+		slots[find_slot(ev, n[i].name)] = (uint16_t)(i + 1);
+	return VG_OK;
+}
+
 int vg_event_set(struct vg_event *ev, const char *name, const char *value)
 {
-	for (unsigned i = 0; i < ev->ndyn; i++) {
-		if (strcasecmp(ev->dyn[i].name, name) == 0) {
-			ev->dyn[i].value = value;
+	unsigned j = 0;
+	if (ev->dyn_nslots) {
+		j = find_slot(ev, name);
+		if (ev->dyn_slots[j]) {
+			ev->dyn[ev->dyn_slots[j] - 1].value = value;
 			return VG_OK;
 		}
 	}
 	if (ev->ndyn >= VG_EVENT_MAX_DYNAMIC)
 		return VG_ELIMIT;
 	if (ev->ndyn == ev->dyn_cap) {
-		unsigned ncap = ev->dyn_cap ? ev->dyn_cap * 2 : 16;
-		struct vg_field *n = vg_arena_alloc(ev->arena, ncap * sizeof(*n));
-		if (!n)
+		if (grow_fields(ev) != VG_OK)
 			return VG_ENOMEM;
-		if (ev->ndyn)
-			memcpy(n, ev->dyn, ev->ndyn * sizeof(*n));
-		ev->dyn = n;
-		ev->dyn_cap = ncap;
+		j = find_slot(ev, name); /* the index was rebuilt */
 	}
 	ev->dyn[ev->ndyn].name = name;
 	ev->dyn[ev->ndyn].value = value;
 	ev->ndyn++;
+	ev->dyn_slots[j] = (uint16_t)ev->ndyn;
 	return VG_OK;
 }
 
 const char *vg_event_get(const struct vg_event *ev, const char *name)
 {
-	for (unsigned i = 0; i < ev->ndyn; i++)
-		if (strcasecmp(ev->dyn[i].name, name) == 0)
-			return ev->dyn[i].value;
-	return NULL;
+	if (!ev->dyn_nslots)
+		return NULL;
+	unsigned j = find_slot(ev, name);
+	return ev->dyn_slots[j] ? ev->dyn[ev->dyn_slots[j] - 1].value : NULL;
 }
 
 const char *vg_event_field(const struct vg_event *ev, const char *name)

@@ -77,6 +77,15 @@ struct vg_decoder {
 	unsigned nchildren, children_cap;
 };
 
+/* Candidate top-level decoders for a program name (decoder_pname.c). */
+#define VG_DEC_PNAME_MAX_LISTS 32
+struct vg_dec_pname_index;
+struct vg_dec_pname_iter {
+	const unsigned *v[VG_DEC_PNAME_MAX_LISTS]; /* sorted positions in top_pn */
+	unsigned n[VG_DEC_PNAME_MAX_LISTS];
+	unsigned nlists;
+};
+
 struct vg_decoder_set {
 	struct vg_arena *arena;
 	struct vg_decoder **all; /* every decoder in load order */
@@ -85,8 +94,18 @@ struct vg_decoder_set {
 	size_t ntop_pn, top_pn_cap;
 	struct vg_decoder **top_nopn; /* top-level decoders without */
 	size_t ntop_nopn, top_nopn_cap;
+	const struct vg_dec_pname_index *pname_index; /* NULL: try all of top_pn */
 	bool finished;
 };
+
+/* Builds set->pname_index (at finish). VG_OK or VG_ENOMEM. */
+int vg_dec_pname_build(struct vg_decoder_set *set);
+/* Starts an iteration over the positions in top_pn of the decoders whose
+ * program name can match pname (len bytes), ascending; needs pname_index. */
+void vg_dec_pname_candidates(const struct vg_decoder_set *set, const char *pname, size_t len,
+                             struct vg_dec_pname_iter *it);
+/* The next candidate position, or -1. */
+long vg_dec_pname_next(struct vg_dec_pname_iter *it);
 
 /* Looks a plugin up by its <plugin_decoder> name; NULL when unknown. */
 vg_dec_plugin_fn vg_dec_plugin_lookup(const char *name);

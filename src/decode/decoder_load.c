@@ -670,6 +670,9 @@ int vg_decoder_set_finish(struct vg_decoder_set *set, struct vg_diag *diag)
 	(void)diag;
 	if (!set || set->finished)
 		return VG_EINVAL;
+	int rc = vg_dec_pname_build(set);
+	if (rc != VG_OK)
+		return rc;
 	set->finished = true;
 	return VG_OK;
 }

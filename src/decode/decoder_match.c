@@ -176,8 +176,15 @@ int vg_decode(const struct vg_decoder_set *set, struct vg_event *ev,
 	size_t pname_len = pname ? strlen(pname) : 0;
 	struct vg_decoder *const *list = pname ? set->top_pn : set->top_nopn;
 	size_t n = pname ? set->ntop_pn : set->ntop_nopn;
+	/* With a program name, only the decoders whose program_name can match
+	 * it are visited (in list order); see decoder_pname.c. */
+	struct vg_dec_pname_iter it;
+	bool indexed = pname && set->pname_index;
+	if (indexed)
+		vg_dec_pname_candidates(set, pname, pname_len, &it);
 
-	for (size_t i = 0; i < n; i++) {
+	for (long i = indexed ? vg_dec_pname_next(&it) : 0; i >= 0 && (size_t)i < n;
+	     i = indexed ? vg_dec_pname_next(&it) : i + 1) {
 		const struct vg_decoder *d = list[i];
 		if (pname && !pname_matches(d, pname, pname_len, scratch))
 			continue;

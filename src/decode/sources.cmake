@@ -3,6 +3,7 @@ include(${CMAKE_SOURCE_DIR}/src/decode/sources_predecode.cmake OPTIONAL)
 list(APPEND VG_SOURCES
   src/decode/decoder_load.c
   src/decode/decoder_match.c
+  src/decode/decoder_pname.c
   src/decode/plugin_json.c
   src/decode/plugin_list.c)
 # The unit test needs the pre-decoder, which another module file registers.

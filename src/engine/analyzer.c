@@ -24,6 +24,8 @@ struct vg_analyzer {
 	struct vg_rule_state *state;
 	struct vg_pattern_scratch *scratch;
 	struct vg_prefilter_scratch *pf_scratch; /* for rs->prefilter */
+	const char *gate_log;                    /* the log the gate is for */
+	size_t gate_len;
 	struct vg_event ev;
 	struct vg_rule_result res;
 	int alert_level;
@@ -96,18 +98,20 @@ int vg_analyzer_reset_state(struct vg_analyzer *a)
 	return vg_analyzer_set_ruleset(a, a->rs);
 }
 
-/* Scans the text decoders and rules read as "log" (the same fallback they
- * use) and gates the log patterns by the result. */
+/* Runs the prefilter over the gated log, when a pattern first needs it. */
+static const uint64_t *scan_log(void *ctx)
+{
+	struct vg_analyzer *a = ctx;
+	return vg_prefilter_scan(a->rs->prefilter, a->pf_scratch, a->gate_log, a->gate_len);
+}
+
+/* Gates the log patterns of decoders and rules by the prefilter, over the
+ * text they read as "log" (with the same fallback they use). */
 static void gate_log(struct vg_analyzer *a, const struct vg_event *ev)
 {
-	const char *log = ev->log ? ev->log : ev->full_log;
-	const uint64_t *bits = NULL;
-	size_t len = 0;
-	if (log) {
-		len = strlen(log);
-		bits = vg_prefilter_scan(a->rs->prefilter, a->pf_scratch, log, len);
-	}
-	vg_pattern_scratch_gate(a->scratch, log, len, bits);
+	a->gate_log = ev->log ? ev->log : ev->full_log;
+	a->gate_len = a->gate_log ? strlen(a->gate_log) : 0;
+	vg_pattern_scratch_gate(a->scratch, a->gate_log, a->gate_len, scan_log, a);
 }
 
 int vg_analyzer_process(struct vg_analyzer *a, const char *location, const char *log,
@@ -128,12 +132,12 @@ int vg_analyzer_process(struct vg_analyzer *a, const char *location, const char 
 		rc = vg_decode(a->rs->decoders, ev, a->scratch);
 	}
 	if (rc != VG_OK) {
-		vg_pattern_scratch_gate(a->scratch, NULL, 0, NULL);
+		vg_pattern_scratch_gate(a->scratch, NULL, 0, NULL, NULL);
 		return rc;
 	}
 	const struct vg_rule *rule = vg_rule_eval(a->rs->rules, a->state, ev, a->scratch, &a->res);
 	/* The verdict is for this log only: the arena reuses its memory. */
-	vg_pattern_scratch_gate(a->scratch, NULL, 0, NULL);
+	vg_pattern_scratch_gate(a->scratch, NULL, 0, NULL, NULL);
 	out->event = ev;
 	out->rule = rule;
 	out->result = &a->res;

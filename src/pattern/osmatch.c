@@ -20,6 +20,8 @@ struct om_alt {
 	enum om_kind kind;
 	const unsigned char *lit; /* lower-cased, NUL-terminated, inside buf */
 	size_t len;
+	size_t anchor; /* OM_SUB: index of the rarest byte, searched with memchr */
+	bool never;    /* OM_SUB with a non-ASCII byte (see om_contains()) */
 };
 
 struct vg_osmatch {
@@ -32,6 +34,22 @@ struct vg_osmatch {
 static inline unsigned char om_lower(unsigned char c)
 {
 	return (c >= 'A' && c <= 'Z') ? (unsigned char)(c + 32) : c;
+}
+
+/* Rough frequency of a (lower-cased) byte in log text; the substring search
+ * anchors its memchr on the rarest byte. Letters cost two scans. */
+static int om_byte_cost(unsigned char c)
+{
+	if (c == ' ')
+		return 100;
+	if (c >= 'a' && c <= 'z')
+		return strchr("etaoinsrhl", c) ? 80 : 60;
+	if (c >= '0' && c <= '9')
+		return 50;
+	if (c == '.' || c == ':' || c == '=' || c == '-' || c == '/' || c == ',' || c == '"' ||
+	    c == '\\')
+		return 40; /* '"' and '\\' abound in JSON (Windows events) */
+	return 10;
 }
 
 /* Sets up one alternative from the lower-cased text [beg, endp). */
@@ -59,6 +77,13 @@ static void om_init_alt(struct om_alt *a, unsigned char *beg, unsigned char *end
 	}
 	a->lit = beg;
 	a->len = strlen((const char *)beg);
+	a->anchor = 0;
+	for (size_t i = 0; i < a->len; i++) {
+		if (beg[i] >= 0x80)
+			a->never = true;
+		if (om_byte_cost(beg[i]) < om_byte_cost(beg[a->anchor]))
+			a->anchor = i;
+	}
 }
 
 int vg_osmatch_compile(const char *src, struct vg_osmatch **out, char *err, size_t errlen)
@@ -121,25 +146,38 @@ static bool om_equal(const unsigned char *s, const unsigned char *lit, size_t n)
 	return true;
 }
 
+/* Next occurrence of the lower-case byte lo, in either case, in [p, lim). */
+static const unsigned char *om_find_byte(const unsigned char *p, const unsigned char *lim,
+                                         unsigned char lo)
+{
+	if (p >= lim)
+		return NULL;
+	if (lo < 'a' || lo > 'z')
+		return memchr(p, lo, (size_t)(lim - p));
+	const unsigned char *l = memchr(p, lo, (size_t)(lim - p));
+	const unsigned char *u = memchr(p, lo - 32, (size_t)((l ? l : lim) - p));
+	return u ? u : l;
+}
+
 /*
  * Substring search. Wazuh compares a plain (signed on x86) pattern char with
  * an unsigned lower-cased byte here, so a pattern with a non-ASCII byte never
  * matches as a substring; reproduced on purpose (the prefix, suffix and
- * exact forms use strcasecmp in Wazuh and do match such bytes).
+ * exact forms use strcasecmp in Wazuh and do match such bytes). Candidates
+ * are found with memchr on the literal's rarest byte.
  */
-static bool om_contains(const unsigned char *s, size_t slen, const unsigned char *lit, size_t n)
+static bool om_contains(const struct om_alt *a, const unsigned char *s, size_t slen)
 {
-	unsigned char first = lit[0], upper;
+	size_t n = a->len, k = a->anchor;
 
-	for (size_t i = 0; i < n; i++)
-		if (lit[i] >= 0x80)
-			return false;
-	if (slen < n)
+	if (a->never || slen < n)
 		return false;
-	upper = (first >= 'a' && first <= 'z') ? (unsigned char)(first - 32) : first;
-	for (size_t i = 0; i + n <= slen; i++) {
-		if ((s[i] == first || s[i] == upper) && om_equal(s + i + 1, lit + 1, n - 1))
+	/* The anchor byte may sit at positions k .. slen - n + k. */
+	const unsigned char *p = s + k, *lim = s + slen - n + k + 1;
+	while ((p = om_find_byte(p, lim, a->lit[k])) != NULL) {
+		if (om_equal(p - k, a->lit, n))
 			return true;
+		p++;
 	}
 	return false;
 }
@@ -148,7 +186,7 @@ static bool om_alt_match(const struct om_alt *a, const unsigned char *s, size_t 
 {
 	switch (a->kind) {
 	case OM_ANY: return true;
-	case OM_SUB: return om_contains(s, slen, a->lit, a->len);
+	case OM_SUB: return om_contains(a, s, slen);
 	case OM_PREFIX: return slen >= a->len && om_equal(s, a->lit, a->len);
 	case OM_SUFFIX: return slen >= a->len && om_equal(s + slen - a->len, a->lit, a->len);
 	case OM_EXACT: return slen == a->len && om_equal(s, a->lit, a->len);
@@ -174,16 +212,55 @@ bool vg_osmatch_exec(const struct vg_osmatch *om, const char *subject)
  */
 size_t vg_osmatch_literal_count(const struct vg_osmatch *om)
 {
+	bool anchored = true;
 	if (om->negate)
 		return 0;
-	for (size_t i = 0; i < om->nalts; i++)
+	for (size_t i = 0; i < om->nalts; i++) {
 		if (om->alts[i].kind == OM_ANY || om->alts[i].len == 0)
 			return 0;
-	return om->nalts;
+		if (om->alts[i].kind != OM_PREFIX && om->alts[i].kind != OM_EXACT)
+			anchored = false;
+	}
+	/* Comparing at the start only is cheaper than consulting a prefilter. */
+	return anchored ? 0 : om->nalts;
+}
+
+bool vg_osmatch_single_literal(const struct vg_osmatch *om)
+{
+	return !om->negate && om->nalts == 1 && om->alts[0].kind == OM_SUB;
 }
 
 const char *vg_osmatch_literal(const struct vg_osmatch *om, size_t i, size_t *len)
 {
 	*len = om->alts[i].len;
+	return (const char *)om->alts[i].lit;
+}
+
+size_t vg_osmatch_exact_count(const struct vg_osmatch *om)
+{
+	if (om->negate)
+		return 0;
+	for (size_t i = 0; i < om->nalts; i++)
+		if (om->alts[i].kind != OM_EXACT || om->alts[i].len == 0)
+			return 0;
+	return om->nalts;
+}
+
+size_t vg_osmatch_prefix_count(const struct vg_osmatch *om)
+{
+	if (om->negate)
+		return 0;
+	for (size_t i = 0; i < om->nalts; i++) {
+		const struct om_alt *a = &om->alts[i];
+		if ((a->kind != OM_PREFIX && a->kind != OM_EXACT) || a->len == 0)
+			return 0;
+	}
+	return om->nalts;
+}
+
+const char *vg_osmatch_prefix(const struct vg_osmatch *om, size_t i, size_t *len, bool *whole)
+{
+	*len = om->alts[i].len;
+	*whole = om->alts[i].kind == OM_EXACT;
 	return (const char *)om->alts[i].lit;
 }

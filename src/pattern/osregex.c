@@ -102,7 +102,7 @@ static inline bool orx_is_punct(unsigned char c)
 	       c == '{' || c == '|' || c == '}';
 }
 
-static bool orx_class_has(unsigned char code, unsigned char c)
+static inline bool orx_class_has(unsigned char code, unsigned char c)
 {
 	switch (code) {
 	case ORX_DIGIT: return c >= '0' && c <= '9';
@@ -215,8 +215,9 @@ static int orx_byte_cost(unsigned char c)
 		return strchr("etaoinsrhl", c) ? 80 : 60;
 	if (c >= '0' && c <= '9')
 		return 50;
-	if (c == '.' || c == ':' || c == '=' || c == '-' || c == '/' || c == ',')
-		return 40;
+	if (c == '.' || c == ':' || c == '=' || c == '-' || c == '/' || c == ',' || c == '"' ||
+	    c == '\\')
+		return 40; /* '"' and '\\' abound in JSON (Windows events) */
 	return 10;
 }
 
@@ -386,10 +387,23 @@ unsigned vg_osregex_groups(const struct vg_osregex *rx)
  * if one alternative has none, any subject may match. */
 size_t vg_osregex_literal_count(const struct vg_osregex *rx)
 {
-	for (size_t i = 0; i < rx->nalts; i++)
-		if (rx->alts[i].pf_len == 0)
+	bool anchored = true;
+	for (size_t i = 0; i < rx->nalts; i++) {
+		const struct orx_alt *a = &rx->alts[i];
+		if (a->pf_len == 0)
 			return 0;
-	return rx->nalts;
+		if (!a->begin || a->lit_off != 0 || a->lit_len == 0)
+			anchored = false;
+	}
+	/* '^' and a leading literal everywhere: the in-place check is cheaper. */
+	return anchored ? 0 : rx->nalts;
+}
+
+bool vg_osregex_single_literal(const struct vg_osregex *rx)
+{
+	const struct orx_alt *a = &rx->alts[0];
+	return rx->nalts == 1 && !a->begin && a->code[0] != '\0' &&
+	       strpbrk((const char *)a->code, "\\(") == NULL;
 }
 
 const char *vg_osregex_literal(const struct vg_osregex *rx, size_t i, size_t *len)
@@ -437,6 +451,28 @@ static bool orx_has_literal(const struct orx_alt *a, const unsigned char *s, siz
 			pu = c + 1 < lim ? memchr(c + 1, lo - 32, (size_t)(lim - c - 1)) : NULL;
 	}
 	return false;
+}
+
+/*
+ * "^literal$" alternatives match exactly that text, ignoring case: the
+ * matcher consumes the literal byte by byte from the start and '$' rejects
+ * anything left over.
+ */
+size_t vg_osregex_exact_count(const struct vg_osregex *rx)
+{
+	for (size_t i = 0; i < rx->nalts; i++) {
+		const struct orx_alt *a = &rx->alts[i];
+		if (!a->begin || !a->end || a->code[0] == '\0' ||
+		    strpbrk((const char *)a->code, "\\(") != NULL)
+			return 0;
+	}
+	return rx->nalts;
+}
+
+const char *vg_osregex_exact(const struct vg_osregex *rx, size_t i, size_t *len)
+{
+	*len = strlen((const char *)rx->alts[i].code);
+	return (const char *)rx->alts[i].code;
 }
 
 /* ---- the matcher ------------------------------------------------------- */

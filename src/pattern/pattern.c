@@ -14,9 +14,15 @@
 #include "pattern/pattern_internal.h"
 #include "vigil/error.h"
 
+/* Queries of gated patterns before the prefilter scan is worth running. */
+#ifndef VG_GATE_SCAN_AFTER
+#define VG_GATE_SCAN_AFTER 8
+#endif
+
 struct vg_pattern {
 	enum vg_pattern_kind kind;
-	int prefilter_id; /* bit in the prefilter verdict, -1 none */
+	int prefilter_id;    /* bit in the prefilter verdict, -1 none */
+	bool single_literal; /* matching is one literal search: no scan needed */
 	char *source;
 	union {
 		struct vg_osmatch *om;
@@ -68,6 +74,10 @@ int vg_pattern_compile(enum vg_pattern_kind kind, const char *src, struct vg_pat
 		free(p);
 		return rc;
 	}
+	if (kind == VG_PAT_OSMATCH)
+		p->single_literal = vg_osmatch_single_literal(p->u.om);
+	else if (kind == VG_PAT_OSREGEX)
+		p->single_literal = vg_osregex_single_literal(p->u.rx);
 	*out = p;
 	return 0;
 }
@@ -133,6 +143,33 @@ const char *vg_pattern_literal(const struct vg_pattern *p, size_t i, size_t *len
 	return vg_osregex_literal(p->u.rx, i, len);
 }
 
+size_t vg_pattern_exact_count(const struct vg_pattern *p)
+{
+	switch (p->kind) {
+	case VG_PAT_OSMATCH: return vg_osmatch_exact_count(p->u.om);
+	case VG_PAT_OSREGEX: return vg_osregex_exact_count(p->u.rx);
+	default: return 0;
+	}
+}
+
+const char *vg_pattern_exact_value(const struct vg_pattern *p, size_t i, size_t *len)
+{
+	/* An exact OS_Match alternative's literal is its whole text. */
+	if (p->kind == VG_PAT_OSMATCH)
+		return vg_osmatch_literal(p->u.om, i, len);
+	return vg_osregex_exact(p->u.rx, i, len);
+}
+
+size_t vg_pattern_prefix_count(const struct vg_pattern *p)
+{
+	return p->kind == VG_PAT_OSMATCH ? vg_osmatch_prefix_count(p->u.om) : 0;
+}
+
+const char *vg_pattern_prefix(const struct vg_pattern *p, size_t i, size_t *len, bool *whole)
+{
+	return vg_osmatch_prefix(p->u.om, i, len, whole);
+}
+
 void vg_pattern_set_prefilter_id(struct vg_pattern *p, int id)
 {
 	p->prefilter_id = id;
@@ -144,23 +181,41 @@ int vg_pattern_prefilter_id(const struct vg_pattern *p)
 }
 
 void vg_pattern_scratch_gate(struct vg_pattern_scratch *s, const char *log, size_t len,
-                             const uint64_t *bits)
+                             vg_pattern_gate_fn scan, void *ctx)
 {
-	s->gate_bits = bits;
-	s->gate_lo = bits ? log : NULL;
-	s->gate_hi = bits ? log + len : NULL;
+	s->gate_lo = log;
+	s->gate_hi = log ? log + len : NULL;
+	s->gate_bits = NULL;
+	s->gate_scan = log ? scan : NULL;
+	s->gate_ctx = ctx;
+	s->gate_queries = 0;
 }
 
 /* Has the prefilter ruled this match out (no literal of p in the log)? */
-static inline bool gated_out(const struct vg_pattern *p, const char *subject,
-                             const struct vg_pattern_scratch *s)
+static bool gated_out(const struct vg_pattern *p, const char *subject, struct vg_pattern_scratch *s)
 {
-	if (p->prefilter_id < 0 || !s || !s->gate_bits)
+	if (p->prefilter_id < 0 || !s || !s->gate_lo)
 		return false;
 	/* Compared as integers: subject may belong to another object. */
 	uintptr_t at = (uintptr_t)subject;
 	if (at < (uintptr_t)s->gate_lo || at > (uintptr_t)s->gate_hi)
 		return false;
+	if (!s->gate_bits) {
+		/*
+		 * Not scanned yet. Patterns check their own literals quickly, so
+		 * the scan only pays once an event tests many of them: it runs at
+		 * the VG_GATE_SCAN_AFTER-th query (a one-literal pattern never
+		 * asks for it: running it is as cheap).
+		 */
+		if (p->single_literal || !s->gate_scan || ++s->gate_queries < VG_GATE_SCAN_AFTER)
+			return false;
+		s->gate_bits = s->gate_scan(s->gate_ctx);
+		s->gate_scan = NULL;
+		if (!s->gate_bits) {
+			s->gate_lo = s->gate_hi = NULL;
+			return false;
+		}
+	}
 	unsigned id = (unsigned)p->prefilter_id;
 	return !((s->gate_bits[id / 64] >> (id % 64)) & 1u);
 }

@@ -24,12 +24,16 @@ struct vg_pcre2;
  * Per-thread match state. md is PCRE2's match data. The gate is the
  * prefilter's verdict for the current log (see vg_pattern_scratch_gate()):
  * a pattern with a prefilter id whose bit is clear cannot match any subject
- * lying inside [gate_lo, gate_hi].
+ * lying inside [gate_lo, gate_hi]. gate_bits stays NULL until a pattern
+ * needs it; gate_scan then computes it.
  */
 struct vg_pattern_scratch {
 	struct pcre2_real_match_data_8 *md;
-	const char *gate_lo, *gate_hi;
+	const char *gate_lo, *gate_hi; /* NULL: no gate */
 	const uint64_t *gate_bits;
+	vg_pattern_gate_fn gate_scan;
+	void *gate_ctx;
+	unsigned gate_queries; /* gated queries so far for this log */
 };
 
 /* Writes a formatted reason into err (when not NULL) and returns VG_EPARSE. */
@@ -43,6 +47,13 @@ void vg_osmatch_destroy(struct vg_osmatch *om);
  * matches without one). */
 size_t vg_osmatch_literal_count(const struct vg_osmatch *om);
 const char *vg_osmatch_literal(const struct vg_osmatch *om, size_t i, size_t *len);
+/* Alternatives that are all "^literal$" (0 otherwise, or when negated). */
+size_t vg_osmatch_exact_count(const struct vg_osmatch *om);
+/* One plain substring alternative. */
+bool vg_osmatch_single_literal(const struct vg_osmatch *om);
+/* Alternatives that are all "^literal" or "^literal$" (0 otherwise). */
+size_t vg_osmatch_prefix_count(const struct vg_osmatch *om);
+const char *vg_osmatch_prefix(const struct vg_osmatch *om, size_t i, size_t *len, bool *whole);
 
 int vg_osregex_compile(const char *src, struct vg_osregex **out, char *err, size_t errlen);
 /* Fills m (when not NULL) with Wazuh's end pointer and captures. */
@@ -53,6 +64,11 @@ unsigned vg_osregex_groups(const struct vg_osregex *rx);
 /* Required literals, one per alternative (0 when some alternative has none). */
 size_t vg_osregex_literal_count(const struct vg_osregex *rx);
 const char *vg_osregex_literal(const struct vg_osregex *rx, size_t i, size_t *len);
+/* Alternatives that are all "^literal$" (0 otherwise); the i-th literal. */
+size_t vg_osregex_exact_count(const struct vg_osregex *rx);
+/* One alternative, all literal, unanchored: a plain substring search. */
+bool vg_osregex_single_literal(const struct vg_osregex *rx);
+const char *vg_osregex_exact(const struct vg_osregex *rx, size_t i, size_t *len);
 void vg_osregex_destroy(struct vg_osregex *rx);
 
 int vg_pcre2_compile(const char *src, struct vg_pcre2 **out, char *err, size_t errlen);

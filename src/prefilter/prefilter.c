@@ -4,11 +4,15 @@
  * Building collects, for every added pattern, its required literals; equal
  * literals (already lower-cased by the pattern compiler) are stored once,
  * each with the list of pattern ids it stands for. Compiling hands the
- * distinct literals to Vectorscan as one caseless pure-literal database
- * (each literal reported at most once per scan). A scan clears the
- * per-thread bitset and, for every literal found, sets the bits of its
- * patterns. Literal matching in Vectorscan is ASCII-caseless like OS_Match
- * and OS_Regex, so a pattern whose bit stays clear truly cannot match.
+ * distinct literals of two bytes or more to Vectorscan as one caseless
+ * pure-literal database. Single-byte literals (':', '%', ' ' ...) would make
+ * Vectorscan confirm candidates at almost every position, several times
+ * slower, so they are answered from a table of the bytes the log holds. A
+ * scan clears the per-thread bitset and, for every literal found, sets the
+ * bits of its patterns (repeated reports are harmless, which is cheaper than
+ * asking Vectorscan for one report per literal). Literal matching is
+ * ASCII-caseless like OS_Match and OS_Regex, so a pattern whose bit stays
+ * clear truly cannot match.
  */
 #include "vigil/prefilter.h"
 
@@ -28,6 +32,11 @@ struct pf_pair {
 	unsigned lit, pat;
 };
 
+struct pf_short {
+	unsigned lit;
+	unsigned char byte;
+};
+
 struct vg_prefilter {
 	/* Building. */
 	struct pf_lit *lits;
@@ -38,12 +47,15 @@ struct vg_prefilter {
 	unsigned npairs, pcap;
 	unsigned npats;
 	bool compiled;
+	bool usable; /* compiled without error: its verdicts can be trusted */
 
 	/* Compiled: literal i sets the bits of pats[first[i] .. first[i + 1]). */
 	hs_database_t *db;
 	unsigned *first;
 	unsigned *pats;
 	unsigned nwords;
+	struct pf_short *short_lits; /* the single-byte literals, kept out of db */
+	unsigned nshort;
 };
 
 struct vg_prefilter_scratch {
@@ -70,6 +82,7 @@ void vg_prefilter_destroy(struct vg_prefilter *pf)
 	free(pf->pairs);
 	free(pf->first);
 	free(pf->pats);
+	free(pf->short_lits);
 	free(pf);
 }
 
@@ -196,17 +209,26 @@ static int compile_db(struct vg_prefilter *pf)
 	unsigned *flags = malloc(pf->nlits * sizeof(*flags));
 	unsigned *ids = malloc(pf->nlits * sizeof(*ids));
 	size_t *lens = malloc(pf->nlits * sizeof(*lens));
+	unsigned n = 0;
 	int rc = VG_ENOMEM;
-	if (exprs && flags && ids && lens) {
+	pf->short_lits = malloc(pf->nlits * sizeof(*pf->short_lits));
+	if (exprs && flags && ids && lens && pf->short_lits) {
 		for (unsigned i = 0; i < pf->nlits; i++) {
-			exprs[i] = pf->lits[i].s;
-			lens[i] = pf->lits[i].len;
-			flags[i] = HS_FLAG_CASELESS | HS_FLAG_SINGLEMATCH;
-			ids[i] = i;
+			if (pf->lits[i].len == 1) {
+				pf->short_lits[pf->nshort++] =
+				    (struct pf_short){ i, (unsigned char)pf->lits[i].s[0] };
+				continue;
+			}
+			exprs[n] = pf->lits[i].s;
+			lens[n] = pf->lits[i].len;
+			flags[n] = HS_FLAG_CASELESS;
+			ids[n++] = i;
 		}
 		hs_compile_error_t *err = NULL;
-		if (hs_compile_lit_multi(exprs, flags, ids, lens, pf->nlits, HS_MODE_BLOCK, NULL,
-		                         &pf->db, &err) == HS_SUCCESS) {
+		if (n == 0) {
+			rc = VG_OK;
+		} else if (hs_compile_lit_multi(exprs, flags, ids, lens, n, HS_MODE_BLOCK, NULL,
+		                                &pf->db, &err) == HS_SUCCESS) {
 			rc = VG_OK;
 		} else {
 			hs_free_compile_error(err);
@@ -230,6 +252,7 @@ int vg_prefilter_compile(struct vg_prefilter *pf)
 	int rc = build_lists(pf);
 	if (rc == VG_OK && pf->nlits)
 		rc = compile_db(pf);
+	pf->usable = rc == VG_OK;
 	/* Building state is no longer needed. */
 	free(pf->lit_index);
 	free(pf->pairs);
@@ -271,25 +294,48 @@ struct scan_ctx {
 	uint64_t *bits;
 };
 
-static int on_literal(unsigned int id, unsigned long long from, unsigned long long to,
-                      unsigned int flags, void *arg)
+static void mark_literal(const struct scan_ctx *c, unsigned lit)
 {
-	const struct scan_ctx *c = arg;
-	for (unsigned k = c->pf->first[id]; k < c->pf->first[id + 1]; k++) {
+	for (unsigned k = c->pf->first[lit]; k < c->pf->first[lit + 1]; k++) {
 		unsigned p = c->pf->pats[k];
 		c->bits[p / 64] |= UINT64_C(1) << (p % 64);
 	}
+}
+
+static int on_literal(unsigned int id, unsigned long long from, unsigned long long to,
+                      unsigned int flags, void *arg)
+{
+	mark_literal(arg, id);
 	return 0;
+}
+
+/* The single-byte literals: one pass over the log fills a byte table. */
+static void scan_short(const struct scan_ctx *c, const char *log, size_t len)
+{
+	uint64_t seen[4] = { 0 };
+	for (size_t i = 0; i < len; i++) {
+		unsigned char b = (unsigned char)log[i];
+		if (b >= 'A' && b <= 'Z')
+			b = (unsigned char)(b + 32);
+		seen[b / 64] |= UINT64_C(1) << (b % 64);
+	}
+	for (unsigned i = 0; i < c->pf->nshort; i++) {
+		unsigned char b = c->pf->short_lits[i].byte;
+		if ((seen[b / 64] >> (b % 64)) & 1)
+			mark_literal(c, c->pf->short_lits[i].lit);
+	}
 }
 
 const uint64_t *vg_prefilter_scan(const struct vg_prefilter *pf, struct vg_prefilter_scratch *s,
                                   const char *log, size_t len)
 {
-	if (!pf || !s || !pf->db || !s->hs || s->nwords != pf->nwords || len > UINT32_MAX)
+	if (!pf || !s || !pf->usable || !pf->npats || s->nwords != pf->nwords || len > UINT32_MAX ||
+	    (pf->db && !s->hs))
 		return NULL;
 	memset(s->bits, 0, s->nwords * sizeof(*s->bits));
 	struct scan_ctx c = { pf, s->bits };
-	if (hs_scan(pf->db, log, (unsigned)len, 0, s->hs, on_literal, &c) != HS_SUCCESS)
+	if (pf->db && hs_scan(pf->db, log, (unsigned)len, 0, s->hs, on_literal, &c) != HS_SUCCESS)
 		return NULL;
+	scan_short(&c, log, len);
 	return s->bits;
 }

@@ -324,18 +324,18 @@ bool rule_check_fts(const struct vg_event *ev, struct vg_rule_state *st)
 	return first;
 }
 
-static const char *snap_attr(const struct vg_rule_set *set, const struct snap *s, int attr,
-                             const char *dyn)
+static const char *snap_attr(const struct snap *s, const struct rule_same *c)
 {
+	int attr = c->attr;
 	if (attr >= RA_FIXED && attr < RA_FIXED + VG_F_COUNT)
 		return s->fixed[attr - RA_FIXED];
 	if (attr == RA_LOCATION)
 		return s->location;
 	if (attr == RA_AGENT)
 		return s->agent;
-	for (unsigned i = 0; dyn && i < s->ndyn; i++)
-		if (strcasecmp(set->snap_fields[i], dyn) == 0)
-			return s->dyn[i];
+	/* snap_index: the field's place in set->snap_fields, set at finish. */
+	if (attr == RA_DYNAMIC && c->dyn_name && c->snap_index < s->ndyn)
+		return s->dyn[c->snap_index];
 	return NULL;
 }
 
@@ -346,7 +346,7 @@ static bool same_ok(const struct vg_rule_set *set, const struct rule_impl *r,
 	for (unsigned i = 0; i < r->nsame; i++) {
 		const struct rule_same *c = &r->same[i];
 		const char *a = rule_event_attr(ev, c->attr, c->dyn_name);
-		const char *b = snap_attr(set, s, c->attr, c->dyn_name);
+		const char *b = snap_attr(s, c);
 		if (!a || !b || (strcmp(a, b) == 0) == c->different)
 			return false;
 	}
@@ -414,12 +414,15 @@ static const struct rule_impl *walk(const struct rule_impl *r, const struct vg_e
 {
 	if (depth > RULE_MAX_DEPTH || !rule_check_one(r, ev, scr, st))
 		return NULL;
-	for (unsigned i = 0; i < r->nchildren; i++) {
-		const struct rule_impl *m = walk(r->children[i], ev, scr, st, depth + 1);
+	/* Only the children that can match (rule_index.c), in sibling order. */
+	unsigned nkids;
+	struct rule_impl *const *kids = rule_children_for(st->set, r, ev, &nkids);
+	for (unsigned i = 0; i < nkids; i++) {
+		const struct rule_impl *m = walk(kids[i], ev, scr, st, depth + 1);
 		if (m) {
 			/* Wazuh remembers the first parent a rule matched under. */
-			if (!st->prev_rule[r->children[i]->index])
-				st->prev_rule[r->children[i]->index] = r;
+			if (!st->prev_rule[kids[i]->index])
+				st->prev_rule[kids[i]->index] = r;
 			return m;
 		}
 	}

@@ -109,12 +109,15 @@ struct rule_same {
 	int attr; /* enum rule_attr */
 	const char *dyn_name;
 	bool different;
+	unsigned snap_index; /* RA_DYNAMIC: dyn_name's place in set->snap_fields */
 };
 
 enum rule_search { RS_NONE, RS_SID, RS_GROUP, RS_EVENTS };
 
 /* A <compiled_rule> predicate: true when the event passes. */
 typedef bool (*rule_compiled_fn)(const struct vg_event *ev);
+
+struct rule_kids; /* rule_index.c */
 
 struct rule_impl {
 	struct vg_rule pub;
@@ -161,6 +164,7 @@ struct rule_impl {
 	/* Tree (built by finish). */
 	struct rule_impl **children;
 	unsigned nchildren, childcap;
+	const struct rule_kids *kids; /* children by a key (rule_index.c), or NULL */
 };
 
 struct rule_list_decl {
@@ -194,6 +198,13 @@ int rule_set_keep_pattern(struct vg_rule_set *set, struct vg_pattern *p);
 int rule_set_insert(struct vg_rule_set *set, struct rule_impl *r);
 const struct vg_cdb *rule_set_list(const struct vg_rule_set *set, const char *name);
 int rule_category_lookup(const char *name);
+/* rule_index.c */
+int rule_index_children(struct vg_rule_set *set);
+/* The children of r that can match ev, in sibling order: children a check
+ * on the parent's index key (decoded_as, or one field's exact value) would
+ * reject are left out. */
+struct rule_impl *const *rule_children_for(const struct vg_rule_set *set, const struct rule_impl *r,
+                                           const struct vg_event *ev, unsigned *n);
 
 /* rule_expr.c */
 int rule_expr_compile(struct vg_rule_set *set, struct rule_expr *x, int kind, const char *src,

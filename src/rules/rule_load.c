@@ -713,7 +713,7 @@ static int load_element(struct load_ctx *c, const struct vg_xml_node *e)
 	return lerr(c, e->line, "unknown element <%s>", e->name), VG_EPARSE;
 }
 
-/* Splits the comma separated groups into plain and compliance lists. */
+/* Splits the comma separated groups; compliance ones are also listed by kind. */
 static int split_groups(struct load_ctx *c, const char *all)
 {
 	struct rule_impl *r = c->r;
@@ -731,8 +731,11 @@ static int split_groups(struct load_ctx *c, const char *all)
 			char *g = vg_arena_strndup(c->set->arena, s, len);
 			if (!g)
 				return VG_ENOMEM;
-			int rc = VG_OK, k;
-			for (k = 0; k < VG_RC_COUNT; k++) {
+			/* groups keeps every group in order (as Wazuh's group string,
+			 * which if_group and alerts read); compliance ones are also
+			 * listed by kind without their prefix. */
+			int rc = push_str(c, &r->pub.groups.v, &r->pub.groups.n, g);
+			for (int k = 0; k < VG_RC_COUNT && rc == VG_OK; k++) {
 				size_t pl = strlen(compliance_prefix[k]);
 				if (len > pl && strncmp(g, compliance_prefix[k], pl) == 0) {
 					struct vg_strv *v = &r->pub.compliance[k];
@@ -740,8 +743,6 @@ static int split_groups(struct load_ctx *c, const char *all)
 					break;
 				}
 			}
-			if (k == VG_RC_COUNT)
-				rc = push_str(c, &r->pub.groups.v, &r->pub.groups.n, g);
 			if (rc)
 				return rc;
 		}

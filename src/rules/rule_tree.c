@@ -405,6 +405,7 @@ static int collect_snap_fields(struct vg_rule_set *set)
 			for (j = 0; j < set->nsnap_fields; j++)
 				if (strcasecmp(set->snap_fields[j], r->same[k].dyn_name) == 0)
 					break;
+			r->same[k].snap_index = j; /* correlation reads it without a search */
 			if (j < set->nsnap_fields)
 				continue;
 			const char **nf =
@@ -443,6 +444,8 @@ int vg_rule_set_finish(struct vg_rule_set *set, struct vg_diag *diag)
 	}
 	if (!rc)
 		rc = collect_snap_fields(set);
+	if (!rc)
+		rc = rule_index_children(set);
 	if (!rc)
 		set->finished = true;
 	return rc;

@@ -3,6 +3,7 @@ list(APPEND VG_SOURCES
   src/rules/compiled_rules.c
   src/rules/correlation.c
   src/rules/rule_expr.c
+  src/rules/rule_index.c
   src/rules/rule_load.c
   src/rules/rule_match.c
   src/rules/rule_tree.c)

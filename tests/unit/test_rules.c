@@ -108,9 +108,12 @@ static void test_tree_and_order(void **state)
 	assert_int_equal(vg_rule_set_count(f.set), 7);
 	const struct vg_rule *r101 = vg_rule_set_find(f.set, 101);
 	assert_non_null(r101);
-	assert_int_equal(r101->groups.n, 2);
+	/* groups keeps every group in order; compliance ones are also split out */
+	assert_int_equal(r101->groups.n, 4);
 	assert_string_equal(r101->groups.v[0], "sshd");
 	assert_string_equal(r101->groups.v[1], "auth_fail");
+	assert_string_equal(r101->groups.v[2], "pci_dss_10.2.4");
+	assert_string_equal(r101->groups.v[3], "gdpr_IV_35.7.d");
 	assert_string_equal(r101->compliance[VG_RC_PCI_DSS].v[0], "10.2.4");
 	assert_string_equal(r101->compliance[VG_RC_GDPR].v[0], "IV_35.7.d");
 	assert_string_equal(r101->mitre_ids.v[0], "T1110");
