@@ -18,6 +18,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "vigil/array.h"
 #include "vigil/error.h"
 #include "vigil/log.h"
 
@@ -247,14 +248,8 @@ static struct vg_tail *find_tail(struct vg_collector *c, const char *path)
 
 static int add_tail(struct vg_collector *c, const char *path, struct vg_collect_input *in)
 {
-	if (c->ntails == c->tcap) {
-		size_t ncap = c->tcap ? c->tcap * 2 : 16;
-		struct vg_tail **n = realloc(c->tails, ncap * sizeof(*n));
-		if (!n)
-			return VG_ENOMEM;
-		c->tails = n;
-		c->tcap = ncap;
-	}
+	if (vg_grow((void **)&c->tails, &c->tcap, c->ntails + 1, sizeof(*c->tails), 16))
+		return VG_ENOMEM;
 	struct vg_tail *t = vg_tail_create(path, in);
 	if (!t)
 		return VG_ENOMEM;

@@ -21,6 +21,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "vigil/array.h"
 #include "vigil/buf.h"
 #include "vigil/error.h"
 #include "vigil/log.h"
@@ -57,14 +58,8 @@ int vg_positions_set(struct vg_positions *p, const char *path, uint64_t dev, uin
 {
 	struct vg_position *e = (struct vg_position *)vg_positions_find(p, path);
 	if (!e) {
-		if (p->count == p->cap) {
-			size_t ncap = p->cap ? p->cap * 2 : 16;
-			struct vg_position *n = realloc(p->items, ncap * sizeof(*n));
-			if (!n)
-				return VG_ENOMEM;
-			p->items = n;
-			p->cap = ncap;
-		}
+		if (vg_grow((void **)&p->items, &p->cap, p->count + 1, sizeof(*p->items), 16))
+			return VG_ENOMEM;
 		char *copy = strdup(path);
 		if (!copy)
 			return VG_ENOMEM;

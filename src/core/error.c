@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "vigil/array.h"
+
 const char *vg_strerror(int code)
 {
 	switch (code) {
@@ -48,14 +50,8 @@ void vg_diag_add(struct vg_diag *d, enum vg_diag_level level, const char *file, 
 {
 	if (!d)
 		return;
-	if (d->count == d->cap) {
-		size_t ncap = d->cap ? d->cap * 2 : 16;
-		struct vg_diag_msg *n = realloc(d->msgs, ncap * sizeof(*n));
-		if (!n)
-			return; /* a lost diagnostic is better than a crash */
-		d->msgs = n;
-		d->cap = ncap;
-	}
+	if (vg_grow((void **)&d->msgs, &d->cap, d->count + 1, sizeof(*d->msgs), 16))
+		return; /* a lost diagnostic is better than a crash */
 	va_list ap;
 	va_start(ap, fmt);
 	int len = vsnprintf(NULL, 0, fmt, ap);

@@ -1,5 +1,6 @@
 list(APPEND VG_SOURCES
   src/core/arena.c
+  src/core/array.c
   src/core/buf.c
   src/core/error.c
   src/core/event.c

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "vigil/array.h"
 #include "vigil/buf.h"
 #include "vigil/rule.h"
 
@@ -21,7 +22,7 @@
 struct rt_key {
 	char *name;
 	char **lines; /* the value's lines (a repeated key adds lines) */
-	unsigned nlines, cap;
+	size_t nlines, cap;
 	unsigned line; /* where the key first appeared */
 };
 
@@ -72,14 +73,8 @@ static struct rt_key *section_key(struct rt_section *s, const char *name, unsign
 
 static int key_add_line(struct rt_key *k, const char *v)
 {
-	if (k->nlines == k->cap) {
-		unsigned ncap = k->cap ? k->cap * 2 : 4;
-		char **n = realloc(k->lines, ncap * sizeof(*n));
-		if (!n)
-			return VG_ENOMEM;
-		k->lines = n;
-		k->cap = ncap;
-	}
+	if (vg_grow((void **)&k->lines, &k->cap, k->nlines + 1, sizeof(*k->lines), 4))
+		return VG_ENOMEM;
 	k->lines[k->nlines] = strdup(v);
 	if (!k->lines[k->nlines])
 		return VG_ENOMEM;

@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "engine/embedded.h"
+#include "vigil/array.h"
 #include "vigil/decoder.h"
 #include "vigil/prefilter.h"
 #include "vigil/rule.h"
@@ -33,15 +34,9 @@ static char *list_own(struct file_list *l, char *s)
 {
 	if (!s)
 		return NULL;
-	if (l->nowned == l->capowned) {
-		size_t ncap = l->capowned ? l->capowned * 2 : 32;
-		char **n = realloc(l->owned, ncap * sizeof(*n));
-		if (!n) {
-			free(s);
-			return NULL;
-		}
-		l->owned = n;
-		l->capowned = ncap;
+	if (vg_grow((void **)&l->owned, &l->capowned, l->nowned + 1, sizeof(*l->owned), 32)) {
+		free(s);
+		return NULL;
 	}
 	l->owned[l->nowned++] = s;
 	return s;
@@ -49,14 +44,8 @@ static char *list_own(struct file_list *l, char *s)
 
 static int list_add(struct file_list *l, const struct vg_ruleset_file *f)
 {
-	if (l->n == l->cap) {
-		size_t ncap = l->cap ? l->cap * 2 : 64;
-		struct vg_ruleset_file *n = realloc(l->v, ncap * sizeof(*n));
-		if (!n)
-			return VG_ENOMEM;
-		l->v = n;
-		l->cap = ncap;
-	}
+	if (vg_grow((void **)&l->v, &l->cap, l->n + 1, sizeof(*l->v), 64))
+		return VG_ENOMEM;
 	l->v[l->n++] = *f;
 	return VG_OK;
 }

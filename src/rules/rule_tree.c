@@ -16,6 +16,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include "vigil/array.h"
+
 #define SLOT_MIN_CAP 64u
 #define SLOT_MAX_CAP 16384u
 
@@ -68,15 +70,9 @@ void vg_rule_set_destroy(struct vg_rule_set *set)
 
 int rule_set_keep_pattern(struct vg_rule_set *set, struct vg_pattern *p)
 {
-	if (set->npats == set->pcap) {
-		size_t n = set->pcap ? set->pcap * 2 : 256;
-		struct vg_pattern **np = realloc(set->pats, n * sizeof(*np));
-		if (!np) {
-			vg_pattern_destroy(p);
-			return VG_ENOMEM;
-		}
-		set->pats = np;
-		set->pcap = n;
+	if (vg_grow((void **)&set->pats, &set->pcap, set->npats + 1, sizeof(*set->pats), 256)) {
+		vg_pattern_destroy(p);
+		return VG_ENOMEM;
 	}
 	set->pats[set->npats++] = p;
 	return VG_OK;
@@ -115,14 +111,8 @@ static int id_index_grow(struct vg_rule_set *set)
 
 int rule_set_insert(struct vg_rule_set *set, struct rule_impl *r)
 {
-	if (set->nrules == set->rcap) {
-		size_t n = set->rcap ? set->rcap * 2 : 1024;
-		struct rule_impl **nr = realloc(set->rules, n * sizeof(*nr));
-		if (!nr)
-			return VG_ENOMEM;
-		set->rules = nr;
-		set->rcap = n;
-	}
+	if (vg_grow((void **)&set->rules, &set->rcap, set->nrules + 1, sizeof(*set->rules), 1024))
+		return VG_ENOMEM;
 	if ((set->nrules + 1) * 2 > set->idslots && id_index_grow(set))
 		return VG_ENOMEM;
 	r->index = (unsigned)set->nrules;
@@ -151,14 +141,8 @@ int vg_rule_set_add_list(struct vg_rule_set *set, const char *name, const char *
 		vg_diag_add(diag, VG_DIAG_WARNING, path, 0, 0, "list '%s' declared twice", name);
 		return VG_EEXIST;
 	}
-	if (set->nlists == set->lcap) {
-		size_t n = set->lcap ? set->lcap * 2 : 8;
-		struct rule_list_decl *nl = realloc(set->lists, n * sizeof(*nl));
-		if (!nl)
-			return VG_ENOMEM;
-		set->lists = nl;
-		set->lcap = n;
-	}
+	if (vg_grow((void **)&set->lists, &set->lcap, set->nlists + 1, sizeof(*set->lists), 8))
+		return VG_ENOMEM;
 	struct vg_cdb *db = NULL;
 	int rc = vg_cdb_load(path, &db, diag);
 	if (rc)

@@ -21,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "vigil/array.h"
 #include "vigil/buf.h"
 #include "xml/xml_internal.h"
 
@@ -33,7 +34,7 @@
 
 struct node_vec {
 	struct vg_xml_node *v;
-	unsigned n, cap;
+	size_t n, cap;
 };
 
 /* One open element. */
@@ -109,14 +110,8 @@ __attribute__((format(printf, 4, 5))) static int rd_error(struct reader *r, unsi
 
 static int vec_push(struct node_vec *v, const struct vg_xml_node *n)
 {
-	if (v->n == v->cap) {
-		unsigned ncap = v->cap ? v->cap * 2 : 8;
-		struct vg_xml_node *nv = realloc(v->v, ncap * sizeof(*nv));
-		if (!nv)
-			return VG_ENOMEM;
-		v->v = nv;
-		v->cap = ncap;
-	}
+	if (vg_grow((void **)&v->v, &v->cap, v->n + 1, sizeof(*v->v), 8))
+		return VG_ENOMEM;
 	v->v[v->n++] = *n;
 	return VG_OK;
 }

@@ -19,6 +19,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "vigil/array.h"
 #include "vigil/buf.h"
 #include "xml/xml_internal.h"
 
@@ -29,7 +30,7 @@ struct var {
 
 struct vars {
 	struct var *v;
-	unsigned n, cap;
+	size_t n, cap;
 	const char *file;
 	struct vg_diag *diag;
 	struct vg_arena *arena;
@@ -122,14 +123,8 @@ static int define(struct vars *vs, const struct vg_xml_node *n)
 		            "variable name longer than %d bytes", VG_XML_VAR_NAME_MAX - 1);
 		return VG_EPARSE;
 	}
-	if (vs->n == vs->cap) {
-		unsigned ncap = vs->cap ? vs->cap * 2 : 16;
-		struct var *nv = realloc(vs->v, ncap * sizeof(*nv));
-		if (!nv)
-			return VG_ENOMEM;
-		vs->v = nv;
-		vs->cap = ncap;
-	}
+	if (vg_grow((void **)&vs->v, &vs->cap, vs->n + 1, sizeof(*vs->v), 16))
+		return VG_ENOMEM;
 	vs->v[vs->n].name = name;
 	vs->v[vs->n].value = n->content;
 	vs->n++;

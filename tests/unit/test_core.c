@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "vigil/arena.h"
+#include "vigil/array.h"
 #include "vigil/buf.h"
 #include "vigil/error.h"
 #include "vigil/event.h"
@@ -106,6 +107,27 @@ static void test_event_fields(void **state)
 	vg_event_destroy(&ev);
 }
 
+static void test_grow(void **state)
+{
+	(void)state;
+	int *v = NULL;
+	size_t cap = 0;
+	assert_int_equal(vg_grow((void **)&v, &cap, 1, sizeof(*v), 4), VG_OK);
+	assert_int_equal(cap, 4);
+	for (int i = 0; i < 4; i++)
+		v[i] = i;
+	assert_int_equal(vg_grow((void **)&v, &cap, 3, sizeof(*v), 4), VG_OK);
+	assert_int_equal(cap, 4); /* enough room: unchanged */
+	assert_int_equal(vg_grow((void **)&v, &cap, 9, sizeof(*v), 4), VG_OK);
+	assert_int_equal(cap, 16);
+	assert_int_equal(v[3], 3); /* contents kept */
+	int *keep = v;
+	assert_int_equal(vg_grow((void **)&v, &cap, SIZE_MAX / 2 + 2, sizeof(*v), 4), VG_ELIMIT);
+	assert_ptr_equal(v, keep);
+	assert_int_equal(cap, 16);
+	free(v);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -113,6 +135,7 @@ int main(void)
 		cmocka_unit_test(test_buf_limits_and_json),
 		cmocka_unit_test(test_diag_records_location),
 		cmocka_unit_test(test_event_fields),
+		cmocka_unit_test(test_grow),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
