@@ -10,6 +10,7 @@
  * overwrite="yes" replaces an earlier rule's contents in place.
  */
 #include "rule_internal.h"
+#include "rule_load_internal.h"
 
 #include <ctype.h>
 #include <stdarg.h>
@@ -20,30 +21,6 @@
 
 #include "vigil/buf.h"
 #include "vigil/xml.h"
-
-#define RULE_SKIP 2 /* rule dropped with a warning only */
-
-/* Text gathered for one string check before it is compiled. */
-struct pend {
-	struct vg_buf text;
-	int kind; /* pattern kind, -1 = exact string */
-	bool negate;
-	bool set;
-	unsigned line;
-};
-
-struct load_ctx {
-	struct vg_rule_set *set;
-	const char *file;
-	struct vg_diag *diag;
-	struct rule_impl *r;
-	const struct vg_xml_node *node;
-	struct pend pend[RC_COUNT];
-	struct vg_buf groups, description, info, cve, if_sid;
-	const char **mitre, **tactics;
-	unsigned nmitre, ntactics;
-	int errors;
-};
 
 static const char *const check_names[RC_COUNT] = {
 	[RC_PROGRAM_NAME] = "program_name",
@@ -82,29 +59,33 @@ const char *vg_rule_compliance_name(enum vg_rule_compliance c)
 	return (unsigned)c < VG_RC_COUNT ? names[c] : "";
 }
 
-__attribute__((format(printf, 3, 4))) static void lerr(struct load_ctx *c, unsigned line,
-                                                       const char *fmt, ...)
+static void lmsg(struct load_ctx *c, enum vg_diag_level level, unsigned line, const char *fmt,
+                 va_list ap) __attribute__((format(printf, 4, 0)));
+
+static void lmsg(struct load_ctx *c, enum vg_diag_level level, unsigned line, const char *fmt,
+                 va_list ap)
 {
 	char msg[512];
-	va_list ap;
-	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	vg_diag_add(c->diag, VG_DIAG_ERROR, c->file, line, 0, "rule %u: %s",
-	            c->r ? c->r->pub.id : 0, msg);
-	c->errors++;
+	vg_diag_add(c->diag, level, c->file, line, 0, "rule %u: %s", c->r ? c->r->pub.id : 0, msg);
+	if (level == VG_DIAG_ERROR)
+		c->errors++;
 }
 
-__attribute__((format(printf, 3, 4))) static void lwarn(struct load_ctx *c, unsigned line,
-                                                        const char *fmt, ...)
+void rule_lerr(struct load_ctx *c, unsigned line, const char *fmt, ...)
 {
-	char msg[512];
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	lmsg(c, VG_DIAG_ERROR, line, fmt, ap);
 	va_end(ap);
-	vg_diag_add(c->diag, VG_DIAG_WARNING, c->file, line, 0, "rule %u: %s",
-	            c->r ? c->r->pub.id : 0, msg);
+}
+
+void rule_lwarn(struct load_ctx *c, unsigned line, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	lmsg(c, VG_DIAG_WARNING, line, fmt, ap);
+	va_end(ap);
 }
 
 /* Parses a whole unsigned decimal of at most maxdigits digits. */
@@ -137,73 +118,75 @@ static int load_attrs(struct load_ctx *c, const struct vg_xml_node *n, bool *ove
 		unsigned u = 0;
 		if (strcasecmp(a, "id") == 0) {
 			if (parse_uint(v, 6, &u))
-				return lerr(c, n->line,
-				            "invalid id '%s': expected at most 6 digits", v),
+				return rule_lerr(c, n->line,
+				                 "invalid id '%s': expected at most 6 digits", v),
 				       VG_EPARSE;
 			r->pub.id = u;
 			have_id = true;
 		} else if (strcasecmp(a, "level") == 0) {
 			if (parse_uint(v, 2, &u) || u > 16)
-				return lerr(c, n->line, "invalid level '%s': expected 0 to 16", v),
+				return rule_lerr(c, n->line, "invalid level '%s': expected 0 to 16",
+				                 v),
 				       VG_EPARSE;
 			r->pub.level = (int)u;
 			have_level = true;
 		} else if (strcasecmp(a, "frequency") == 0) {
 			if (parse_uint(v, 4, &u) || u < 2)
-				return lerr(c, n->line,
-				            "invalid frequency '%s': expected 2 to 9999", v),
+				return rule_lerr(c, n->line,
+				                 "invalid frequency '%s': expected 2 to 9999", v),
 				       VG_EPARSE;
 			r->pub.frequency = u;
 		} else if (strcasecmp(a, "timeframe") == 0) {
 			if (parse_uint(v, 5, &u))
-				return lerr(c, n->line, "invalid timeframe '%s': expected seconds",
-				            v),
+				return rule_lerr(c, n->line,
+				                 "invalid timeframe '%s': expected seconds", v),
 				       VG_EPARSE;
 			r->pub.timeframe = u;
 		} else if (strcasecmp(a, "ignore") == 0) {
 			if (parse_uint(v, 6, &u))
-				return lerr(c, n->line, "invalid ignore '%s': expected seconds", v),
+				return rule_lerr(c, n->line,
+				                 "invalid ignore '%s': expected seconds", v),
 				       VG_EPARSE;
 			r->pub.ignore_time = u;
 		} else if (strcasecmp(a, "maxsize") == 0) {
 			if (parse_uint(v, 4, &u))
-				return lerr(c, n->line, "invalid maxsize '%s'", v), VG_EPARSE;
+				return rule_lerr(c, n->line, "invalid maxsize '%s'", v), VG_EPARSE;
 			r->maxsize = u;
 		} else if (strcasecmp(a, "accuracy") == 0) {
 			if (parse_uint(v, 4, &u))
-				return lerr(c, n->line, "invalid accuracy '%s'", v), VG_EPARSE;
+				return rule_lerr(c, n->line, "invalid accuracy '%s'", v), VG_EPARSE;
 		} else if (strcasecmp(a, "noalert") == 0) {
 			/* As Wazuh: only "0" and "1" count; anything else is
 			 * ignored with a warning (the rule alerts). */
 			if (strcmp(v, "0") == 0 || strcmp(v, "1") == 0)
 				r->pub.noalert = v[0] == '1';
 			else
-				lwarn(c, n->line, "invalid noalert '%s': expected 0 or 1; ignored",
-				      v);
+				rule_lwarn(c, n->line,
+				           "invalid noalert '%s': expected 0 or 1; ignored", v);
 		} else if (strcasecmp(a, "overwrite") == 0) {
 			if (strcmp(v, "yes") != 0 && strcmp(v, "no") != 0)
-				return lerr(c, n->line,
-				            "invalid overwrite '%s': expected yes or no", v),
+				return rule_lerr(c, n->line,
+				                 "invalid overwrite '%s': expected yes or no", v),
 				       VG_EPARSE;
 			*overwrite = strcmp(v, "yes") == 0;
 		} else {
-			return lerr(c, n->line,
-			            "unknown attribute '%s': expected id, level, frequency, "
-			            "timeframe, "
-			            "ignore, maxsize, accuracy, noalert or overwrite",
-			            a),
+			return rule_lerr(c, n->line,
+			                 "unknown attribute '%s': expected id, level, frequency, "
+			                 "timeframe, "
+			                 "ignore, maxsize, accuracy, noalert or overwrite",
+			                 a),
 			       VG_EPARSE;
 		}
 	}
 	if (!have_id)
-		return lerr(c, n->line, "missing id attribute"), VG_EPARSE;
+		return rule_lerr(c, n->line, "missing id attribute"), VG_EPARSE;
 	if (!have_level)
-		return lerr(c, n->line, "missing level attribute"), VG_EPARSE;
+		return rule_lerr(c, n->line, "missing level attribute"), VG_EPARSE;
 	return VG_OK;
 }
 
 /* Reads the type= attribute of a check; dflt when absent, -2 when invalid. */
-static int elem_kind(const struct vg_xml_node *e, int dflt)
+int rule_elem_kind(const struct vg_xml_node *e, int dflt)
 {
 	const char *t = vg_xml_attr(e, "type");
 	if (!t)
@@ -218,11 +201,11 @@ static int add_check_text(struct load_ctx *c, const struct vg_xml_node *e, enum 
 {
 	struct pend *p = &c->pend[rc];
 	int dflt = rc == RC_REGEX ? VG_PAT_OSREGEX : rc == RC_ACTION ? -1 : VG_PAT_OSMATCH;
-	int kind = elem_kind(e, dflt);
+	int kind = rule_elem_kind(e, dflt);
 	if (kind == -2)
-		return lerr(c, e->line,
-		            "<%s>: unknown type '%s': expected osmatch, osregex or pcre2", e->name,
-		            vg_xml_attr(e, "type")),
+		return rule_lerr(c, e->line,
+		                 "<%s>: unknown type '%s': expected osmatch, osregex or pcre2",
+		                 e->name, vg_xml_attr(e, "type")),
 		       VG_EPARSE;
 	if (rc == RC_SRCIP || rc == RC_DSTIP) {
 		if (!c->r->checks[rc]) {
@@ -233,10 +216,10 @@ static int add_check_text(struct load_ctx *c, const struct vg_xml_node *e, enum 
 		}
 		c->r->checks[rc]->negate = yes_attr(e, "negate");
 		if (rule_expr_add_ip(c->set->arena, c->r->checks[rc], e->content))
-			return lerr(c, e->line,
-			            "<%s>: invalid address '%s': expected IP, IP/bits or "
-			            "IP/netmask",
-			            e->name, e->content),
+			return rule_lerr(c, e->line,
+			                 "<%s>: invalid address '%s': expected IP, IP/bits or "
+			                 "IP/netmask",
+			                 e->name, e->content),
 			       VG_EPARSE;
 		return VG_OK;
 	}
@@ -263,8 +246,8 @@ static int compile_pending(struct load_ctx *c)
 		if (rc == VG_ENOMEM)
 			return rc;
 		if (rc)
-			return lerr(c, p->line, "<%s>: bad pattern '%s': %s", check_names[i],
-			            vg_buf_str(&p->text), err),
+			return rule_lerr(c, p->line, "<%s>: bad pattern '%s': %s", check_names[i],
+			                 vg_buf_str(&p->text), err),
 			       VG_EPARSE;
 		x->negate = p->negate;
 		c->r->checks[i] = x;
@@ -276,10 +259,10 @@ static int add_field(struct load_ctx *c, const struct vg_xml_node *e)
 {
 	const char *name = vg_xml_attr(e, "name");
 	if (!name || !*name)
-		return lerr(c, e->line, "<field>: missing name attribute"), VG_EPARSE;
-	int kind = elem_kind(e, VG_PAT_OSREGEX);
+		return rule_lerr(c, e->line, "<field>: missing name attribute"), VG_EPARSE;
+	int kind = rule_elem_kind(e, VG_PAT_OSREGEX);
 	if (kind == -2)
-		return lerr(c, e->line, "<field>: unknown type '%s'", vg_xml_attr(e, "type")),
+		return rule_lerr(c, e->line, "<field>: unknown type '%s'", vg_xml_attr(e, "type")),
 		       VG_EPARSE;
 	struct rule_impl *r = c->r;
 	struct rule_field_check *f = vg_arena_alloc(c->set->arena, (r->nfields + 1) * sizeof(*f));
@@ -295,176 +278,13 @@ static int add_field(struct load_ctx *c, const struct vg_xml_node *e)
 	if (rc == VG_ENOMEM || !nf->name)
 		return VG_ENOMEM;
 	if (rc)
-		return lerr(c, e->line, "<field name=\"%s\">: bad pattern '%s': %s", name,
-		            e->content, err),
+		return rule_lerr(c, e->line, "<field name=\"%s\">: bad pattern '%s': %s", name,
+		                 e->content, err),
 		       VG_EPARSE;
 	nf->expr.negate = yes_attr(e, "negate");
 	r->fields = f;
 	r->nfields++;
 	return VG_OK;
-}
-
-/* Maps a field name of <list field=> / same_field to an event attribute. */
-static int attr_lookup(const char *name, bool list)
-{
-	if (strcmp(name, "user") == 0)
-		return list ? RA_USER : RA_FIXED + VG_F_DSTUSER;
-	if (strcmp(name, "hostname") == 0)
-		return RA_HOSTNAME;
-	if (strcmp(name, "program_name") == 0)
-		return RA_PROGRAM_NAME;
-	if (strcmp(name, "location") == 0)
-		return RA_LOCATION;
-	int f = vg_fixed_lookup(name);
-	return f >= 0 ? RA_FIXED + f : RA_DYNAMIC;
-}
-
-static int add_list(struct load_ctx *c, const struct vg_xml_node *e)
-{
-	const char *field = vg_xml_attr(e, "field");
-	const char *lookup = vg_xml_attr(e, "lookup");
-	const char *check = vg_xml_attr(e, "check_value");
-	if (!field || !*field)
-		return lerr(c, e->line, "<list>: missing field attribute"), VG_EPARSE;
-	int how = lookup ? vg_cdb_lookup_kind(lookup) : VG_CDB_MATCH_KEY;
-	if (how < 0)
-		return lerr(c, e->line,
-		            "<list>: unknown lookup '%s': expected match_key, "
-		            "not_match_key, match_key_value, address_match_key, "
-		            "not_address_match_key or address_match_key_value",
-		            lookup),
-		       VG_EPARSE;
-	const struct vg_cdb *db = rule_set_list(c->set, e->content);
-	if (!db) {
-		lwarn(c, e->line, "list '%s' is not declared in the configuration; rule skipped",
-		      e->content);
-		return RULE_SKIP;
-	}
-	struct rule_impl *r = c->r;
-	struct rule_list_check *l = vg_arena_alloc(c->set->arena, (r->nlists + 1) * sizeof(*l));
-	if (!l)
-		return VG_ENOMEM;
-	if (r->nlists)
-		memcpy(l, r->lists, r->nlists * sizeof(*l));
-	struct rule_list_check *nl = &l[r->nlists];
-	memset(nl, 0, sizeof(*nl));
-	nl->attr = attr_lookup(field, true);
-	nl->dyn_name = vg_arena_strdup(c->set->arena, field);
-	nl->list_name = vg_arena_strdup(c->set->arena, e->content);
-	nl->how = (enum vg_cdb_lookup)how;
-	nl->db = db;
-	if (check && (how == VG_CDB_MATCH_KEY_VALUE || how == VG_CDB_ADDRESS_MATCH_KEY_VALUE)) {
-		int kind = elem_kind(e, VG_PAT_OSMATCH);
-		char err[256] = "";
-		if (kind < 0)
-			kind = VG_PAT_OSMATCH;
-		int rc = vg_pattern_compile((enum vg_pattern_kind)kind, check, &nl->value, err,
-		                            sizeof(err));
-		if (rc == VG_ENOMEM)
-			return rc;
-		if (rc)
-			return lerr(c, e->line, "<list>: bad check_value '%s': %s", check, err),
-			       VG_EPARSE;
-		if (rule_set_keep_pattern(c->set, nl->value))
-			return VG_ENOMEM;
-	}
-	r->lists = l;
-	r->nlists++;
-	return VG_OK;
-}
-
-/* same_X / different_X / not_same_X option names -> event attribute. */
-static int same_attr(const char *what)
-{
-	static const struct {
-		const char *name;
-		int attr;
-	} map[] = {
-		{ "source_ip", RA_FIXED + VG_F_SRCIP },
-		{ "srcip", RA_FIXED + VG_F_SRCIP },
-		{ "dstip", RA_FIXED + VG_F_DSTIP },
-		{ "srcport", RA_FIXED + VG_F_SRCPORT },
-		{ "src_port", RA_FIXED + VG_F_SRCPORT }, /* Wazuh's spelling of different_ */
-		{ "dstport", RA_FIXED + VG_F_DSTPORT },
-		{ "dst_port", RA_FIXED + VG_F_DSTPORT },
-		{ "protocol", RA_FIXED + VG_F_PROTOCOL },
-		{ "action", RA_FIXED + VG_F_ACTION },
-		{ "id", RA_FIXED + VG_F_ID },
-		{ "url", RA_FIXED + VG_F_URL },
-		{ "data", RA_FIXED + VG_F_DATA },
-		{ "extra_data", RA_FIXED + VG_F_EXTRA_DATA },
-		{ "status", RA_FIXED + VG_F_STATUS },
-		{ "system_name", RA_FIXED + VG_F_SYSTEM_NAME },
-		{ "srcuser", RA_FIXED + VG_F_SRCUSER },
-		{ "user", RA_FIXED + VG_F_DSTUSER },
-		{ "dstuser", RA_FIXED + VG_F_DSTUSER },
-		{ "location", RA_LOCATION },
-		{ "agent", RA_AGENT },
-		{ "srcgeoip", RA_DYNAMIC },
-		{ "dstgeoip", RA_DYNAMIC },
-	};
-	for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++)
-		if (strcmp(what, map[i].name) == 0)
-			return map[i].attr;
-	return -1;
-}
-
-static int add_same(struct load_ctx *c, int attr, const char *dyn, bool different)
-{
-	struct rule_impl *r = c->r;
-	struct rule_same *s = vg_arena_alloc(c->set->arena, (r->nsame + 1) * sizeof(*s));
-	if (!s)
-		return VG_ENOMEM;
-	if (r->nsame)
-		memcpy(s, r->same, r->nsame * sizeof(*s));
-	s[r->nsame] = (struct rule_same){ .attr = attr, .dyn_name = dyn, .different = different };
-	r->same = s;
-	r->nsame++;
-	return VG_OK;
-}
-
-/* Handles same_* / different_* / not_same_* / global_frequency; 1 = not one of them. */
-static int load_same(struct load_ctx *c, const struct vg_xml_node *e)
-{
-	const char *n = e->name;
-	bool different;
-	if (strncmp(n, "same_", 5) == 0) {
-		n += 5;
-		different = false;
-	} else if (strncmp(n, "different_", 10) == 0) {
-		n += 10;
-		different = true;
-	} else if (strncmp(n, "not_same_", 9) == 0) {
-		n += 9;
-		different = true;
-	} else {
-		return 1;
-	}
-	if (strcmp(n, "field") == 0) {
-		const char *name = e->content;
-		while (isspace((unsigned char)*name))
-			name++;
-		size_t len = strlen(name);
-		while (len && isspace((unsigned char)name[len - 1]))
-			len--;
-		if (!len)
-			return lerr(c, e->line, "<%s>: expected a field name", e->name), VG_EPARSE;
-		char *dyn = vg_arena_strndup(c->set->arena, name, len);
-		if (!dyn)
-			return VG_ENOMEM;
-		return add_same(c, RA_DYNAMIC, dyn, different);
-	}
-	int attr = same_attr(n);
-	if (attr < 0)
-		return 1;
-	const char *dyn = NULL;
-	if (attr == RA_DYNAMIC) {
-		/* n points into the XML document, which is freed after loading. */
-		dyn = vg_arena_strdup(c->set->arena, n);
-		if (!dyn)
-			return VG_ENOMEM;
-	}
-	return add_same(c, attr, dyn, different);
 }
 
 static int load_options(struct load_ctx *c, const struct vg_xml_node *e)
@@ -495,7 +315,7 @@ static int load_options(struct load_ctx *c, const struct vg_xml_node *e)
 			if (strlen(opts[i].name) == n && strncmp(s, opts[i].name, n) == 0)
 				break;
 		if (i == sizeof(opts) / sizeof(opts[0]))
-			return lerr(c, e->line, "<options>: unknown option '%.*s'", (int)n, s),
+			return rule_lerr(c, e->line, "<options>: unknown option '%.*s'", (int)n, s),
 			       VG_EPARSE;
 		c->r->pub.options |= opts[i].bit;
 		s += n;
@@ -503,7 +323,7 @@ static int load_options(struct load_ctx *c, const struct vg_xml_node *e)
 	return VG_OK;
 }
 
-static int push_str(struct load_ctx *c, const char ***v, unsigned *n, const char *s)
+int rule_load_push_str(struct load_ctx *c, const char ***v, unsigned *n, const char *s)
 {
 	const char **nv = vg_arena_alloc(c->set->arena, (*n + 1) * sizeof(*nv));
 	char *d = vg_arena_strdup(c->set->arena, s);
@@ -523,12 +343,12 @@ static int load_mitre(struct load_ctx *c, const struct vg_xml_node *e)
 		int rc;
 		if (strcmp(m->name, "id") == 0 || strcmp(m->name, "technique") == 0 ||
 		    strcmp(m->name, "techniqueID") == 0)
-			rc = push_str(c, &c->mitre, &c->nmitre, m->content);
+			rc = rule_load_push_str(c, &c->mitre, &c->nmitre, m->content);
 		else if (strcmp(m->name, "tactic") == 0 || strcmp(m->name, "tacticID") == 0)
-			rc = push_str(c, &c->tactics, &c->ntactics, m->content);
+			rc = rule_load_push_str(c, &c->tactics, &c->ntactics, m->content);
 		else
-			return lerr(c, m->line, "<mitre>: unknown element <%s>: expected <id>",
-			            m->name),
+			return rule_lerr(c, m->line, "<mitre>: unknown element <%s>: expected <id>",
+			                 m->name),
 			       VG_EPARSE;
 		if (rc)
 			return rc;
@@ -541,10 +361,10 @@ static int load_info(struct load_ctx *c, const struct vg_xml_node *e)
 	const char *type = vg_xml_attr(e, "type");
 	if (type && strcmp(type, "text") && strcmp(type, "link") && strcmp(type, "cve") &&
 	    strcmp(type, "osvdb"))
-		return lerr(c, e->line,
-		            "<info>: unknown type '%s': expected text, link, cve or "
-		            "osvdb",
-		            type),
+		return rule_lerr(c, e->line,
+		                 "<info>: unknown type '%s': expected text, link, cve or "
+		                 "osvdb",
+		                 type),
 		       VG_EPARSE;
 	if (type && strcmp(type, "cve") == 0)
 		return vg_buf_addstr(&c->cve, e->content);
@@ -558,19 +378,19 @@ static int load_time(struct load_ctx *c, const struct vg_xml_node *e)
 	struct rule_impl *r = c->r;
 	if (strcmp(e->name, "time") == 0) {
 		if (rule_time_parse(e->content, &r->time_start, &r->time_end, &r->time_negate))
-			return lerr(c, e->line,
-			            "<time>: invalid '%s': expected 'hh[:mm] [am|pm] - "
-			            "hh[:mm] [am|pm]'",
-			            e->content),
+			return rule_lerr(c, e->line,
+			                 "<time>: invalid '%s': expected 'hh[:mm] [am|pm] - "
+			                 "hh[:mm] [am|pm]'",
+			                 e->content),
 			       VG_EPARSE;
 		r->has_time = true;
 		return VG_OK;
 	}
 	if (rule_weekday_parse(e->content, &r->weekdays, &r->wd_negate))
-		return lerr(c, e->line,
-		            "<weekday>: invalid '%s': expected day names, weekdays or "
-		            "weekends",
-		            e->content),
+		return rule_lerr(c, e->line,
+		                 "<weekday>: invalid '%s': expected day names, weekdays or "
+		                 "weekends",
+		                 e->content),
 		       VG_EPARSE;
 	return VG_OK;
 }
@@ -608,15 +428,16 @@ static int load_placement(struct load_ctx *c, const struct vg_xml_node *e)
 	}
 	if (strcmp(n, "if_level") == 0) {
 		if (parse_uint(t, 2, &u) || u > 16)
-			return lerr(c, e->line, "<if_level>: invalid '%s': expected 0 to 16", t),
+			return rule_lerr(c, e->line, "<if_level>: invalid '%s': expected 0 to 16",
+			                 t),
 			       VG_EPARSE;
 		r->if_level = (int)u;
 	} else if (strcmp(n, "if_group") == 0) {
 		r->if_group = t;
 	} else if (strcmp(n, "if_matched_sid") == 0) {
 		if (parse_uint(t, 6, &u))
-			return lerr(c, e->line,
-			            "<if_matched_sid>: invalid '%s': expected a rule id", t),
+			return rule_lerr(c, e->line,
+			                 "<if_matched_sid>: invalid '%s': expected a rule id", t),
 			       VG_EPARSE;
 		r->if_matched_sid = u;
 	} else if (strcmp(n, "if_matched_group") == 0) {
@@ -624,10 +445,10 @@ static int load_placement(struct load_ctx *c, const struct vg_xml_node *e)
 	} else if (strcmp(n, "category") == 0) {
 		int cat = rule_category_lookup(t);
 		if (cat < 0)
-			return lerr(c, e->line,
-			            "<category>: unknown '%s': expected syslog, firewall, "
-			            "ids, web-log, squid, windows, host-information or ossec",
-			            t),
+			return rule_lerr(c, e->line,
+			                 "<category>: unknown '%s': expected syslog, firewall, "
+			                 "ids, web-log, squid, windows, host-information or ossec",
+			                 t),
 			       VG_EPARSE;
 		r->pub.category = cat;
 		r->has_category = true;
@@ -658,7 +479,7 @@ static int load_misc(struct load_ctx *c, const struct vg_xml_node *e)
 	if (strcmp(n, "field") == 0)
 		return add_field(c, e);
 	if (strcmp(n, "list") == 0)
-		return add_list(c, e);
+		return rule_load_list(c, e);
 	if (strcmp(n, "time") == 0 || strcmp(n, "weekday") == 0)
 		return load_time(c, e);
 	if (strcmp(n, "check_diff") == 0)
@@ -673,8 +494,8 @@ static int load_misc(struct load_ctx *c, const struct vg_xml_node *e)
 			return VG_ENOMEM;
 		r->compiled = rule_compiled_lookup(name);
 		if (!r->compiled) {
-			lwarn(c, e->line, "unknown compiled rule '%s'; the rule never matches",
-			      name);
+			rule_lwarn(c, e->line, "unknown compiled rule '%s'; the rule never matches",
+			           name);
 			r->never = true;
 		}
 	} else if (strcmp(n, "ignore") == 0 || strcmp(n, "check_if_ignored") == 0) {
@@ -686,8 +507,8 @@ static int load_misc(struct load_ctx *c, const struct vg_xml_node *e)
 		if (rc == VG_ENOMEM)
 			return rc;
 		if (rc)
-			return lerr(c, e->line, "<if_matched_regex>: bad pattern '%s': %s",
-			            e->content, err),
+			return rule_lerr(c, e->line, "<if_matched_regex>: bad pattern '%s': %s",
+			                 e->content, err),
 			       VG_EPARSE;
 		return rule_set_keep_pattern(c->set, r->if_matched_regex);
 	} else {
@@ -707,10 +528,10 @@ static int load_element(struct load_ctx *c, const struct vg_xml_node *e)
 	rc = load_misc(c, e);
 	if (rc != 1)
 		return rc;
-	rc = load_same(c, e);
+	rc = rule_load_same(c, e);
 	if (rc != 1)
 		return rc;
-	return lerr(c, e->line, "unknown element <%s>", e->name), VG_EPARSE;
+	return rule_lerr(c, e->line, "unknown element <%s>", e->name), VG_EPARSE;
 }
 
 /* Splits the comma separated groups; compliance ones are also listed by kind. */
@@ -734,12 +555,12 @@ static int split_groups(struct load_ctx *c, const char *all)
 			/* groups keeps every group in order (as Wazuh's group string,
 			 * which if_group and alerts read); compliance ones are also
 			 * listed by kind without their prefix. */
-			int rc = push_str(c, &r->pub.groups.v, &r->pub.groups.n, g);
+			int rc = rule_load_push_str(c, &r->pub.groups.v, &r->pub.groups.n, g);
 			for (int k = 0; k < VG_RC_COUNT && rc == VG_OK; k++) {
 				size_t pl = strlen(compliance_prefix[k]);
 				if (len > pl && strncmp(g, compliance_prefix[k], pl) == 0) {
 					struct vg_strv *v = &r->pub.compliance[k];
-					rc = push_str(c, &v->v, &v->n, g + pl);
+					rc = rule_load_push_str(c, &v->v, &v->n, g + pl);
 					break;
 				}
 			}
@@ -787,10 +608,10 @@ static int finalize_rule(struct load_ctx *c, const char *group_name)
 	r->pub.mitre_ids = (struct vg_strv){ c->mitre, c->nmitre };
 	r->pub.mitre_tactics = (struct vg_strv){ c->tactics, c->ntactics };
 	if (r->if_sid_given && !if_sid_valid(vg_buf_str(&c->if_sid))) {
-		lwarn(c, r->pub.line,
-		      "invalid if_sid '%s': expected rule ids separated by commas or spaces; "
-		      "rule skipped",
-		      vg_buf_str(&c->if_sid));
+		rule_lwarn(c, r->pub.line,
+		           "invalid if_sid '%s': expected rule ids separated by commas or spaces; "
+		           "rule skipped",
+		           vg_buf_str(&c->if_sid));
 		return RULE_SKIP;
 	}
 	r->if_sid = buf_dup(c, &c->if_sid);
@@ -836,15 +657,15 @@ static void warn_kept_options(struct load_ctx *c, const struct rule_impl *target
 {
 	static const char fmt[] = "overwrite cannot change <%s>; the original value is kept";
 	if (r->if_sid_given && !r->if_matched_sid && str_differs(target->if_sid, r->if_sid))
-		lwarn(c, r->pub.line, fmt, "if_sid");
+		rule_lwarn(c, r->pub.line, fmt, "if_sid");
 	if (r->if_group && !r->if_matched_group && str_differs(target->if_group, r->if_group))
-		lwarn(c, r->pub.line, fmt, "if_group");
+		rule_lwarn(c, r->pub.line, fmt, "if_group");
 	if (r->if_level >= 0 && target->if_level != r->if_level)
-		lwarn(c, r->pub.line, fmt, "if_level");
+		rule_lwarn(c, r->pub.line, fmt, "if_level");
 	if (r->if_matched_group && str_differs(target->if_matched_group, r->if_matched_group))
-		lwarn(c, r->pub.line, fmt, "if_matched_group");
+		rule_lwarn(c, r->pub.line, fmt, "if_matched_group");
 	if (r->if_matched_sid && target->if_matched_sid != r->if_matched_sid)
-		lwarn(c, r->pub.line, fmt, "if_matched_sid");
+		rule_lwarn(c, r->pub.line, fmt, "if_matched_sid");
 }
 
 /*
@@ -914,16 +735,16 @@ static int load_rule(struct load_ctx *c, const struct vg_xml_node *n, const char
 		return VG_OK;
 	}
 	if (overwrite)
-		lwarn(c, n->line, "overwrite=\"yes\" but no rule %u was loaded before; added",
-		      r->pub.id);
+		rule_lwarn(c, n->line, "overwrite=\"yes\" but no rule %u was loaded before; added",
+		           r->pub.id);
 	/* Category templates (ids < 10) come with Vigil's built-in ruleset and
 	 * with Wazuh's 0010-rules_config.xml: the same template defined again
 	 * is expected, so the first definition stays without a warning. */
 	if (old && r->pub.id < 10 && old->pub.category == r->pub.category)
 		return VG_OK;
 	if (old) {
-		lwarn(c, n->line, "duplicate rule id (first defined at %s:%u), skipped",
-		      old->pub.file, old->pub.line);
+		rule_lwarn(c, n->line, "duplicate rule id (first defined at %s:%u), skipped",
+		           old->pub.file, old->pub.line);
 		return VG_OK;
 	}
 	return rule_set_insert(c->set, r);
