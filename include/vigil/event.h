@@ -74,6 +74,7 @@ struct vg_event {
 	unsigned ndyn, dyn_cap;
 	uint16_t *dyn_slots; /* name index: 1 + position in dyn, 0 empty */
 	unsigned dyn_nslots;
+	uint32_t *dyn_hash; /* name hash of each dyn field (event.c) */
 
 	/* Time the event arrived (used by correlation and alert timestamps). */
 	struct timespec arrival;

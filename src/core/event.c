@@ -79,39 +79,47 @@ static uint32_t name_hash(const char *s)
 	return (uint32_t)(h ^ (h >> 32));
 }
 
-/* The index slot holding name, or the empty slot it would take. */
-static unsigned find_slot(const struct vg_event *ev, const char *name)
+/* The index slot holding name (whose name_hash() is h), or the empty slot
+ * it would take. Names are compared only when their hashes agree. */
+static unsigned find_slot(const struct vg_event *ev, const char *name, uint32_t h)
 {
-	unsigned mask = ev->dyn_nslots - 1, j = name_hash(name) & mask;
-	while (ev->dyn_slots[j] && strcasecmp(ev->dyn[ev->dyn_slots[j] - 1].name, name) != 0)
-		j = (j + 1) & mask;
-	return j;
+	unsigned mask = ev->dyn_nslots - 1, j = h & mask;
+	for (;; j = (j + 1) & mask) {
+		unsigned k = ev->dyn_slots[j];
+		if (!k || (ev->dyn_hash[k - 1] == h && strcasecmp(ev->dyn[k - 1].name, name) == 0))
+			return j;
+	}
 }
 
-/* Doubles the field array and rebuilds the name index (both in the arena). */
+/* Doubles the field arrays and rebuilds the name index (all in the arena). */
 static int grow_fields(struct vg_event *ev)
 {
 	unsigned ncap = ev->dyn_cap ? ev->dyn_cap * 2 : 16, nslots = 2 * ncap;
 	struct vg_field *n = vg_arena_alloc(ev->arena, ncap * sizeof(*n));
+	uint32_t *hashes = vg_arena_alloc(ev->arena, ncap * sizeof(*hashes));
 	uint16_t *slots = vg_arena_calloc(ev->arena, nslots, sizeof(*slots));
-	if (!n || !slots)
+	if (!n || !hashes || !slots)
 		return VG_ENOMEM;
-	if (ev->ndyn)
+	if (ev->ndyn) {
 		memcpy(n, ev->dyn, ev->ndyn * sizeof(*n));
+		memcpy(hashes, ev->dyn_hash, ev->ndyn * sizeof(*hashes));
+	}
 	ev->dyn = n;
+	ev->dyn_hash = hashes;
 	ev->dyn_cap = ncap;
 	ev->dyn_slots = slots;
 	ev->dyn_nslots = nslots;
 	for (unsigned i = 0; i < ev->ndyn; i++)
-		slots[find_slot(ev, n[i].name)] = (uint16_t)(i + 1);
+		slots[find_slot(ev, n[i].name, hashes[i])] = (uint16_t)(i + 1);
 	return VG_OK;
 }
 
 int vg_event_set(struct vg_event *ev, const char *name, const char *value)
 {
+	uint32_t h = name_hash(name);
 	unsigned j = 0;
 	if (ev->dyn_nslots) {
-		j = find_slot(ev, name);
+		j = find_slot(ev, name, h);
 		if (ev->dyn_slots[j]) {
 			ev->dyn[ev->dyn_slots[j] - 1].value = value;
 			return VG_OK;
@@ -122,10 +130,11 @@ int vg_event_set(struct vg_event *ev, const char *name, const char *value)
 	if (ev->ndyn == ev->dyn_cap) {
 		if (grow_fields(ev) != VG_OK)
 			return VG_ENOMEM;
-		j = find_slot(ev, name); /* the index was rebuilt */
+		j = find_slot(ev, name, h); /* the index was rebuilt */
 	}
 	ev->dyn[ev->ndyn].name = name;
 	ev->dyn[ev->ndyn].value = value;
+	ev->dyn_hash[ev->ndyn] = h;
 	ev->ndyn++;
 	ev->dyn_slots[j] = (uint16_t)ev->ndyn;
 	return VG_OK;
@@ -135,7 +144,7 @@ const char *vg_event_get(const struct vg_event *ev, const char *name)
 {
 	if (!ev->dyn_nslots)
 		return NULL;
-	unsigned j = find_slot(ev, name);
+	unsigned j = find_slot(ev, name, name_hash(name));
 	return ev->dyn_slots[j] ? ev->dyn[ev->dyn_slots[j] - 1].value : NULL;
 }
 

@@ -135,10 +135,8 @@ static size_t unicode_escape(const char *s, char *out, size_t *outlen)
 /* Parses a string at c->p (on the opening quote) into a new arena string. */
 static char *parse_string(struct jctx *c, size_t *lenp)
 {
-	const char *s = c->p + 1, *q = s;
-	while (*q && *q != '"' && *q != '\\')
-		q++;
-	if (*q == '"') { /* fast path: nothing to unescape */
+	const char *s = c->p + 1, *q = s + strcspn(s, "\"\\"); /* stops at NUL too */
+	if (*q == '"') {                                       /* fast path: nothing to unescape */
 		char *r = vg_arena_strndup(c->a, s, (size_t)(q - s));
 		if (!r)
 			c->oom = true;

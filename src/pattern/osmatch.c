@@ -196,8 +196,12 @@ static bool om_alt_match(const struct om_alt *a, const unsigned char *s, size_t 
 
 bool vg_osmatch_exec(const struct vg_osmatch *om, const char *subject)
 {
+	return vg_osmatch_exec_len(om, subject, strlen(subject));
+}
+
+bool vg_osmatch_exec_len(const struct vg_osmatch *om, const char *subject, size_t slen)
+{
 	const unsigned char *s = (const unsigned char *)subject;
-	size_t slen = strlen(subject);
 
 	for (size_t i = 0; i < om->nalts; i++)
 		if (om_alt_match(&om->alts[i], s, slen))

@@ -56,6 +56,8 @@ struct orx_alt {
 	size_t lit_anchor; /* index in the run searched for with memchr */
 	size_t pf_off;     /* most selective required run (for the prefilter) */
 	size_t pf_len;
+	size_t lead_len;    /* unanchored: literal bytes the alternative starts with */
+	size_t lead_anchor; /* index of the rarest of them (searched with memchr) */
 };
 
 struct vg_osregex {
@@ -74,6 +76,7 @@ struct orx_state {
 	const unsigned char *pt;
 	ptrdiff_t st, last, restart;
 	bool greedy;
+	bool fast; /* take the shortcuts (the reference matcher does not) */
 	const unsigned char *bt_pt[ORX_MAX_BT];
 	ptrdiff_t bt_st[ORX_MAX_BT];
 };
@@ -90,38 +93,34 @@ static inline bool orx_is_quant(unsigned char c)
 	return c == '+' || c == '*';
 }
 
-static inline bool orx_is_word(unsigned char c)
-{
-	return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
-	       c == '_' || c == '-' || c == '@';
-}
+/* Class membership of every byte: bit k of orx_class_bits[c] is set when
+ * class code k accepts c (\w is letters, digits, '_', '-' and '@'; \p is
+ * Wazuh's punctuation set). Built by the compiler from these macros. */
+#define ORX_D(c) ((c) >= '0' && (c) <= '9')
+#define ORX_W(c)                                                                                   \
+	(ORX_D(c) || ((c) >= 'A' && (c) <= 'Z') || ((c) >= 'a' && (c) <= 'z') || (c) == '_' ||     \
+	 (c) == '-' || (c) == '@')
+#define ORX_P(c)                                                                                   \
+	(((c) >= '!' && (c) <= '.') || ((c) >= ':' && (c) <= '?') || (c) == '[' || (c) == ']' ||   \
+	 (c) == '{' || (c) == '|' || (c) == '}')
+#define ORX_BIT(cond, code) ((unsigned)(cond) << (code))
+#define ORX_BITS(c)                                                                                \
+	(ORX_BIT(ORX_D(c), ORX_DIGIT) | ORX_BIT(ORX_W(c), ORX_WORD) |                              \
+	 ORX_BIT((c) == ' ', ORX_SPACE) | ORX_BIT(ORX_P(c), ORX_PUNCT) |                           \
+	 ORX_BIT((c) == '(', ORX_LPAREN) | ORX_BIT((c) == ')', ORX_RPAREN) |                       \
+	 ORX_BIT((c) == '\\', ORX_BSLASH) | ORX_BIT(!ORX_D(c), ORX_NDIGIT) |                       \
+	 ORX_BIT(!ORX_W(c), ORX_NWORD) | ORX_BIT((c) != ' ', ORX_NSPACE) | ORX_BIT(1, ORX_ANY) |   \
+	 ORX_BIT((c) == '\t', ORX_TAB) | ORX_BIT((c) == '$', ORX_DOLLAR) |                         \
+	 ORX_BIT((c) == '|', ORX_PIPE) | ORX_BIT((c) == '<', ORX_LT))
+#define ORX_R4(b)  ORX_BITS(b), ORX_BITS((b) + 1), ORX_BITS((b) + 2), ORX_BITS((b) + 3)
+#define ORX_R16(b) ORX_R4(b), ORX_R4((b) + 4), ORX_R4((b) + 8), ORX_R4((b) + 12)
+#define ORX_R64(b) ORX_R16(b), ORX_R16((b) + 16), ORX_R16((b) + 32), ORX_R16((b) + 48)
 
-static inline bool orx_is_punct(unsigned char c)
-{
-	return (c >= '!' && c <= '.') || (c >= ':' && c <= '?') || c == '[' || c == ']' ||
-	       c == '{' || c == '|' || c == '}';
-}
+static const uint16_t orx_class_bits[256] = { ORX_R64(0), ORX_R64(64), ORX_R64(128), ORX_R64(192) };
 
 static inline bool orx_class_has(unsigned char code, unsigned char c)
 {
-	switch (code) {
-	case ORX_DIGIT: return c >= '0' && c <= '9';
-	case ORX_WORD: return orx_is_word(c);
-	case ORX_SPACE: return c == ' ';
-	case ORX_PUNCT: return orx_is_punct(c);
-	case ORX_LPAREN: return c == '(';
-	case ORX_RPAREN: return c == ')';
-	case ORX_BSLASH: return c == '\\';
-	case ORX_NDIGIT: return !(c >= '0' && c <= '9');
-	case ORX_NWORD: return !orx_is_word(c);
-	case ORX_NSPACE: return c != ' ';
-	case ORX_ANY: return true;
-	case ORX_TAB: return c == '\t';
-	case ORX_DOLLAR: return c == '$';
-	case ORX_PIPE: return c == '|';
-	case ORX_LT: return c == '<';
-	default: return false;
-	}
+	return code < 16 && ((orx_class_bits[c] >> code) & 1u);
 }
 
 /*
@@ -284,6 +283,26 @@ static void orx_pick_literal(struct orx_alt *a)
 			a->lit_anchor = k;
 }
 
+/*
+ * The literal bytes an unanchored alternative starts with. While the matcher
+ * stands at the start of the pattern, it can only move on where all of them
+ * match, so it may jump there (see orx_lead_find()).
+ */
+static void orx_pick_lead(struct orx_alt *a)
+{
+	const unsigned char *c = a->code;
+	a->lead_len = 0;
+	a->lead_anchor = 0;
+	if (a->begin)
+		return;
+	while (c[a->lead_len] != '\0' && c[a->lead_len] != '\\' && c[a->lead_len] != '(' &&
+	       c[a->lead_len] < 0x80)
+		a->lead_len++;
+	for (size_t k = 1; k < a->lead_len; k++)
+		if (orx_byte_cost(c[k]) < orx_byte_cost(c[a->lead_anchor]))
+			a->lead_anchor = k;
+}
+
 /* Splits off one alternative [beg, endp) of the encoded buffer. */
 static int orx_init_alt(struct orx_alt *a, unsigned char *beg, unsigned char *endp, char *err,
                         size_t errlen)
@@ -316,6 +335,7 @@ static int orx_init_alt(struct orx_alt *a, unsigned char *beg, unsigned char *en
 		if (*p == '(')
 			a->slot[p - beg] = (unsigned char)np++;
 	orx_pick_literal(a);
+	orx_pick_lead(a);
 	return 0;
 }
 
@@ -526,6 +546,33 @@ static bool orx_lookahead(struct orx_state *x, const unsigned char *nx)
 	return false;
 }
 
+/* Does token t (a class or a literal byte, not the pattern's end) accept c? */
+static inline bool orx_token_has(const unsigned char *t, unsigned char c)
+{
+	return *t == '\\' ? orx_class_has(t[1], c) : orx_lit_eq(*t, c);
+}
+
+/*
+ * A quantified class is repeating (greedy) and the token after it, nx
+ * (maybe behind a group mark), has just refused the current byte. Each
+ * following byte the class accepts and nx refuses would take the same
+ * path one step at a time: match, look ahead in vain, remember it as the
+ * last matched byte. Skips over all of them at once, leaving x->st on the
+ * last; the caller records it in x->last.
+ */
+static void orx_repeat(struct orx_state *x, unsigned char cls, const unsigned char *nx)
+{
+	if (*nx == '(')
+		nx++;
+	if (*nx == '\0')
+		return; /* the pattern ends after the class: handled by the lookahead */
+	const unsigned char *s = x->s;
+	ptrdiff_t st = x->st;
+	while (s[st + 1] != '\0' && orx_class_has(cls, s[st + 1]) && !orx_token_has(nx, s[st + 1]))
+		st++;
+	x->st = st;
+}
+
 /* The current token is a class (x->pt points at its backslash). */
 static int orx_step_class(struct orx_state *x)
 {
@@ -545,6 +592,8 @@ static int orx_step_class(struct orx_state *x)
 		if (x->greedy) {
 			if (orx_lookahead(x, nx + 1))
 				return ORX_NEXT;
+			if (x->fast && x->pt == pt)
+				orx_repeat(x, pt[1], nx + 1);
 		} else {
 			nx++;
 			if (*nx == '(')
@@ -644,17 +693,96 @@ static ptrdiff_t orx_finish(struct orx_state *x, bool has_groups)
 	return ORX_NONE;
 }
 
+/*
+ * Where the next search for an alternative's leading literal may start:
+ * the subject (length slen) and, per case of the anchor byte, the last
+ * position searched from and the first occurrence found there (a position
+ * at or past the search limit when none). Searches only move forward, so
+ * one attempt costs O(slen) in memchr however often the matcher restarts.
+ */
+struct orx_lead {
+	const unsigned char *s;
+	size_t slen;
+	ptrdiff_t from[2], at[2];
+};
+
+/* Next position at or after from of the byte (lower case b, or b - 32 when
+ * upper is set) within [from, lim). */
+static ptrdiff_t orx_lead_next(struct orx_lead *l, int upper, unsigned char b, ptrdiff_t from,
+                               ptrdiff_t lim)
+{
+	if (l->from[upper] < 0 || from < l->from[upper] || from > l->at[upper]) {
+		const unsigned char *p =
+		    memchr(l->s + from, upper ? b - 32 : b, (size_t)(lim - from));
+		l->from[upper] = from;
+		l->at[upper] = p ? p - l->s : lim;
+	}
+	return l->at[upper];
+}
+
+/*
+ * The first position at or after from where the whole leading literal of a
+ * matches (ignoring case, as orx_lit_eq()), or -1. Standing at the start of
+ * its pattern, the matcher fails and restarts one byte further at every
+ * other position, and consumes the literal where it matches, so jumping
+ * there changes nothing but the time taken.
+ */
+static ptrdiff_t orx_lead_find(const struct orx_alt *a, struct orx_lead *l, ptrdiff_t from)
+{
+	const unsigned char *lit = a->code;
+	size_t n = a->lead_len, k = a->lead_anchor;
+	unsigned char b = lit[k];
+	bool letter = b >= 'a' && b <= 'z';
+	if (l->slen < n)
+		return -1;
+	ptrdiff_t lim = (ptrdiff_t)(l->slen - n + k + 1); /* anchor positions < lim */
+	for (;;) {
+		ptrdiff_t p0 = from + (ptrdiff_t)k;
+		if (p0 >= lim)
+			return -1;
+		ptrdiff_t c = orx_lead_next(l, 0, b, p0, lim);
+		if (letter) {
+			ptrdiff_t u = orx_lead_next(l, 1, b, p0, lim);
+			if (u < c)
+				c = u;
+		}
+		if (c >= lim)
+			return -1;
+		if (orx_ci_equal(l->s + c - k, lit, n))
+			return c - (ptrdiff_t)k;
+		from = c - (ptrdiff_t)k + 1;
+	}
+}
+
 /* Runs one alternative; returns the position of the last matched byte
- * (-1 is possible, as in Wazuh) or ORX_NONE. */
-static ptrdiff_t orx_run(const struct orx_alt *a, const unsigned char *s, ptrdiff_t *marks,
-                         bool has_groups)
+ * (-1 is possible, as in Wazuh) or ORX_NONE. With slen (the subject's
+ * length, else SIZE_MAX: the plain reference matcher) it takes shortcuts:
+ * jumps between candidate start positions and over class repetitions. */
+static ptrdiff_t orx_run(const struct orx_alt *a, const unsigned char *s, size_t slen,
+                         ptrdiff_t *marks, bool has_groups)
 {
 	struct orx_state x = {
 		.a = a, .s = s, .marks = marks, .pt = a->code, .last = 0, .restart = ORX_NONE
 	};
+	struct orx_lead lead = { s, slen, { -1, -1 }, { 0, 0 } };
+	bool jump = a->lead_len && slen != SIZE_MAX;
+	x.fast = slen != SIZE_MAX;
 
 	for (x.st = 0; s[x.st] != '\0'; x.st++) {
 		int r;
+		if (jump && x.pt == a->code) {
+			/* At the start of the pattern (no restart point, no
+			 * remembered positions): go to the next place where the
+			 * leading literal matches, as if consumed byte by byte. */
+			ptrdiff_t q = orx_lead_find(a, &lead, x.st);
+			if (q < 0)
+				return ORX_NONE;
+			x.restart = q;
+			x.st = q + (ptrdiff_t)a->lead_len - 1;
+			x.last = x.st;
+			x.pt = a->code + a->lead_len;
+			continue;
+		}
 		if (*x.pt == '\0') {
 			if (!a->end)
 				return x.last;
@@ -708,12 +836,11 @@ static bool orx_fill(const struct orx_alt *a, const char *subject, const ptrdiff
 	return true;
 }
 
-static bool orx_exec(const struct vg_osregex *rx, const char *subject, struct vg_match *m,
-                     bool prefilter)
+static bool orx_exec(const struct vg_osregex *rx, const char *subject, size_t slen,
+                     struct vg_match *m, bool prefilter)
 {
 	const unsigned char *s = (const unsigned char *)subject;
 	ptrdiff_t marks[ORX_MAX_PARENS];
-	size_t slen = SIZE_MAX;
 
 	for (size_t i = 0; i < rx->nalts; i++) {
 		const struct orx_alt *a = &rx->alts[i];
@@ -728,9 +855,11 @@ static bool orx_exec(const struct vg_osregex *rx, const char *subject, struct vg
 			if (!orx_has_literal(a, s, slen))
 				continue;
 		}
+		if (prefilter && slen == SIZE_MAX)
+			slen = strlen(subject);
 		for (unsigned j = 0; j < a->nparens; j++)
 			marks[j] = ORX_NONE;
-		ptrdiff_t pos = orx_run(a, s, marks, rx->has_groups);
+		ptrdiff_t pos = orx_run(a, s, prefilter ? slen : SIZE_MAX, marks, rx->has_groups);
 		if (pos == ORX_NONE)
 			continue;
 		if (!m)
@@ -742,10 +871,16 @@ static bool orx_exec(const struct vg_osregex *rx, const char *subject, struct vg
 
 bool vg_osregex_exec(const struct vg_osregex *rx, const char *subject, struct vg_match *m)
 {
-	return orx_exec(rx, subject, m, true);
+	return orx_exec(rx, subject, SIZE_MAX, m, true);
+}
+
+bool vg_osregex_exec_len(const struct vg_osregex *rx, const char *subject, size_t len,
+                         struct vg_match *m)
+{
+	return orx_exec(rx, subject, len, m, true);
 }
 
 bool vg_osregex_exec_nofilter(const struct vg_osregex *rx, const char *subject, struct vg_match *m)
 {
-	return orx_exec(rx, subject, m, false);
+	return orx_exec(rx, subject, SIZE_MAX, m, false);
 }

@@ -14,10 +14,13 @@
 #include "pattern/pattern_internal.h"
 #include "vigil/error.h"
 
-/* Queries of gated patterns before the prefilter scan is worth running. */
+/* Queries of gated patterns before the prefilter scan is worth running on
+ * a long log; on a log of at most VG_GATE_SHORT_LOG bytes the scan is cheap
+ * and runs at the first query. */
 #ifndef VG_GATE_SCAN_AFTER
 #define VG_GATE_SCAN_AFTER 8
 #endif
+#define VG_GATE_SHORT_LOG 512
 
 struct vg_pattern {
 	enum vg_pattern_kind kind;
@@ -203,11 +206,15 @@ static bool gated_out(const struct vg_pattern *p, const char *subject, struct vg
 	if (!s->gate_bits) {
 		/*
 		 * Not scanned yet. Patterns check their own literals quickly, so
-		 * the scan only pays once an event tests many of them: it runs at
-		 * the VG_GATE_SCAN_AFTER-th query (a one-literal pattern never
-		 * asks for it: running it is as cheap).
+		 * on a long log the scan only pays once an event tests many of
+		 * them: it runs at the VG_GATE_SCAN_AFTER-th query. A short log
+		 * is scanned at once (most events query more patterns than
+		 * that). A one-literal pattern never asks for it: running it is
+		 * as cheap.
 		 */
-		if (p->single_literal || !s->gate_scan || ++s->gate_queries < VG_GATE_SCAN_AFTER)
+		unsigned after =
+		    (size_t)(s->gate_hi - s->gate_lo) <= VG_GATE_SHORT_LOG ? 1 : VG_GATE_SCAN_AFTER;
+		if (p->single_literal || !s->gate_scan || ++s->gate_queries < after)
 			return false;
 		s->gate_bits = s->gate_scan(s->gate_ctx);
 		s->gate_scan = NULL;
@@ -227,9 +234,13 @@ bool vg_pattern_match(const struct vg_pattern *p, const char *subject,
 		return false;
 	if (gated_out(p, subject, scratch))
 		return false;
+	/* The gated log's length is known: spare the dialects a strlen. */
+	size_t len = SIZE_MAX;
+	if (scratch && scratch->gate_lo && subject == scratch->gate_lo)
+		len = (size_t)(scratch->gate_hi - scratch->gate_lo);
 	switch (p->kind) {
 	case VG_PAT_OSMATCH:
-		if (!vg_osmatch_exec(p->u.om, subject))
+		if (!vg_osmatch_exec_len(p->u.om, subject, len != SIZE_MAX ? len : strlen(subject)))
 			return false;
 		if (m) {
 			/* Wazuh reports no position for OS_Match; offsets stay put. */
@@ -238,7 +249,7 @@ bool vg_pattern_match(const struct vg_pattern *p, const char *subject,
 			m->ngroups = 0;
 		}
 		return true;
-	case VG_PAT_OSREGEX: return vg_osregex_exec(p->u.rx, subject, m);
+	case VG_PAT_OSREGEX: return vg_osregex_exec_len(p->u.rx, subject, len, m);
 	case VG_PAT_PCRE2: return vg_pcre2_exec(p->u.pc, subject, scratch, m);
 	}
 	return false;

@@ -42,6 +42,8 @@ int vg_pattern_fail(char *err, size_t errlen, const char *fmt, ...)
 
 int vg_osmatch_compile(const char *src, struct vg_osmatch **out, char *err, size_t errlen);
 bool vg_osmatch_exec(const struct vg_osmatch *om, const char *subject);
+/* The same for a subject known to be len bytes long. */
+bool vg_osmatch_exec_len(const struct vg_osmatch *om, const char *subject, size_t len);
 void vg_osmatch_destroy(struct vg_osmatch *om);
 /* Required literals, one per alternative (0 when negated or some alternative
  * matches without one). */
@@ -58,6 +60,9 @@ const char *vg_osmatch_prefix(const struct vg_osmatch *om, size_t i, size_t *len
 int vg_osregex_compile(const char *src, struct vg_osregex **out, char *err, size_t errlen);
 /* Fills m (when not NULL) with Wazuh's end pointer and captures. */
 bool vg_osregex_exec(const struct vg_osregex *rx, const char *subject, struct vg_match *m);
+/* The same for a subject of len bytes (SIZE_MAX: not known). */
+bool vg_osregex_exec_len(const struct vg_osregex *rx, const char *subject, size_t len,
+                         struct vg_match *m);
 /* The same without the literal pre-filter (the fuzzer checks both agree). */
 bool vg_osregex_exec_nofilter(const struct vg_osregex *rx, const char *subject, struct vg_match *m);
 unsigned vg_osregex_groups(const struct vg_osregex *rx);

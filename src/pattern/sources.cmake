@@ -3,5 +3,5 @@ list(APPEND VG_SOURCES
   src/pattern/osregex.c
   src/pattern/pattern.c
   src/pattern/pcre2.c)
-list(APPEND VG_UNIT_TESTS test_osmatch test_osregex test_pattern)
+list(APPEND VG_UNIT_TESTS test_osmatch test_osregex test_osregex_fast test_pattern)
 list(APPEND VG_FUZZ_TARGETS fuzz_osregex)

@@ -309,19 +309,17 @@ static int on_literal(unsigned int id, unsigned long long from, unsigned long lo
 	return 0;
 }
 
-/* The single-byte literals: one pass over the log fills a byte table. */
+/* The single-byte literals (lower case): one pass over the log fills a
+ * table of the bytes it holds, in the case they appear. */
 static void scan_short(const struct scan_ctx *c, const char *log, size_t len)
 {
-	uint64_t seen[4] = { 0 };
-	for (size_t i = 0; i < len; i++) {
-		unsigned char b = (unsigned char)log[i];
-		if (b >= 'A' && b <= 'Z')
-			b = (unsigned char)(b + 32);
-		seen[b / 64] |= UINT64_C(1) << (b % 64);
-	}
+	unsigned char seen[256];
+	memset(seen, 0, sizeof(seen));
+	for (size_t i = 0; i < len; i++)
+		seen[(unsigned char)log[i]] = 1;
 	for (unsigned i = 0; i < c->pf->nshort; i++) {
 		unsigned char b = c->pf->short_lits[i].byte;
-		if ((seen[b / 64] >> (b % 64)) & 1)
+		if (seen[b] || (b >= 'a' && b <= 'z' && seen[b - 32]))
 			mark_literal(c, c->pf->short_lits[i].lit);
 	}
 }

@@ -9,6 +9,10 @@
  * frequency-1 earlier qualifying events within its timeframe, newest first,
  * same agent unless global_frequency, honouring same_* / different_*; the
  * search stops at an event already used by a rule of this level or higher.
+ * Snapshots are recycled through a free list and keep their string buffer,
+ * so storing an event allocates nothing once the rings have filled; every
+ * value a search compares carries a hash, so most comparisons are integer
+ * ones.
  */
 #include "rule_internal.h"
 
@@ -22,6 +26,21 @@
 
 #define PREV_MAX 11
 #define MAP_MAX  65536u
+/* A recycled snapshot buffer larger than this is trimmed to what it needs. */
+#define SNAP_BUF_KEEP 16384u
+
+/* Value slots of a snapshot: the fixed fields, then these, then the
+ * dynamic fields of set->snap_fields. */
+enum { SV_LOCATION = VG_F_COUNT, SV_AGENT, SV_LOG, SV_FULL_LOG, SV_DYN };
+
+/* One stored string: NULL when the event lacked it. head holds its first
+ * (up to) 8 bytes, zero-padded, so short values compare as integers. */
+struct sval {
+	const char *s;
+	uint32_t len;
+	uint32_t hash;
+	uint64_t head;
+};
 
 /* What correlation remembers of a stored event. */
 struct snap {
@@ -29,10 +48,10 @@ struct snap {
 	int matched; /* level of the correlation rule that used it */
 	time_t when;
 	int decoder_type;
-	char *full_log, *log, *location, *agent;
-	char *fixed[VG_F_COUNT];
-	char **dyn; /* values of set->snap_fields */
-	unsigned ndyn;
+	struct snap *next_free;
+	char *buf; /* every value, NUL-terminated, back to back */
+	size_t bufcap;
+	struct sval v[]; /* SV_DYN + set->nsnap_fields */
 };
 
 struct ring {
@@ -57,76 +76,149 @@ struct vg_rule_state {
 	time_t *time_ignored;
 	const struct rule_impl **prev_rule;
 	struct strmap diff, fts;
+	struct snap *free_snaps; /* recycled snapshots */
+	unsigned nvals;          /* value slots per snapshot */
+	const char **src;        /* snap_create's scratch: nvals values ... */
+	uint32_t *len;           /* ... and their lengths */
+	struct sval *same_ev;    /* rule_correlate's scratch: the event's side ... */
+	unsigned *same_idx;      /* ... and the snapshot slot of each constraint */
 	int cur_matched;
-	char *prev[PREV_MAX];
+	const char *prev[PREV_MAX]; /* full logs of prev_snap (result prev_logs) */
+	struct snap *prev_snap[PREV_MAX];
 	unsigned nprev;
 };
 
-static void snap_unref(struct snap *s)
+/* Hash of a value, 8 bytes at a time (equal strings, equal hashes). */
+static uint32_t val_hash(const char *s, size_t len)
+{
+	uint64_t h = len * 0x9e3779b97f4a7c15u, w;
+	for (; len >= 8; s += 8, len -= 8) {
+		memcpy(&w, s, 8);
+		h = (h ^ w) * 0xff51afd7ed558ccdu;
+		h ^= h >> 29;
+	}
+	w = 0;
+	memcpy(&w, s, len);
+	h = (h ^ w) * 0xc4ceb9fe1a85ec53u;
+	return (uint32_t)(h ^ (h >> 32));
+}
+
+/* Describes s, which holds len bytes (hashed only when hashed is set). */
+static struct sval sval_make(const char *s, uint32_t len, bool hashed)
+{
+	struct sval v = { s, len, hashed ? val_hash(s, len) : 0, 0 };
+	memcpy(&v.head, s, len < 8 ? len : 8);
+	return v;
+}
+
+static struct sval sval_of(const char *s)
+{
+	if (!s)
+		return (struct sval){ NULL, 0, 0, 0 };
+	size_t len = strlen(s);
+	return sval_make(s, len > UINT32_MAX ? UINT32_MAX : (uint32_t)len, true);
+}
+
+static bool sval_equal(const struct sval *a, const struct sval *b)
+{
+	if (a->len != b->len || a->head != b->head)
+		return false;
+	if (a->len <= 8)
+		return true; /* head is the whole value */
+	return a->hash == b->hash && memcmp(a->s + 8, b->s + 8, a->len - 8) == 0;
+}
+
+static void snap_unref(struct vg_rule_state *st, struct snap *s)
 {
 	if (!s || --s->refs)
 		return;
-	free(s->full_log);
-	free(s->log);
-	free(s->location);
-	free(s->agent);
-	for (int i = 0; i < VG_F_COUNT; i++)
-		free(s->fixed[i]);
-	for (unsigned i = 0; s->dyn && i < s->ndyn; i++)
-		free(s->dyn[i]);
-	free(s->dyn);
-	free(s);
+	s->next_free = st->free_snaps;
+	st->free_snaps = s;
 }
 
-static char *dup_or_null(const char *s, bool *fail)
+static void snap_free(struct snap *s)
 {
-	if (!s)
-		return NULL;
-	char *d = strdup(s);
-	if (!d)
-		*fail = true;
-	return d;
-}
-
-static struct snap *snap_create(const struct vg_rule_set *set, const struct vg_event *ev,
-                                int matched)
-{
-	struct snap *s = calloc(1, sizeof(*s));
-	if (!s)
-		return NULL;
-	bool fail = false;
-	s->refs = 1;
-	s->matched = matched;
-	s->when = ev->arrival.tv_sec;
-	s->decoder_type = ev->decoder_type;
-	s->full_log = dup_or_null(ev->full_log ? ev->full_log : ev->log, &fail);
-	s->log = dup_or_null(ev->log, &fail);
-	s->location = dup_or_null(ev->location, &fail);
-	s->agent = dup_or_null(ev->agent_id ? ev->agent_id : "000", &fail);
-	for (int i = 0; i < VG_F_COUNT; i++)
-		s->fixed[i] = dup_or_null(ev->fixed[i], &fail);
-	if (set->nsnap_fields) {
-		s->dyn = calloc(set->nsnap_fields, sizeof(*s->dyn));
-		if (!s->dyn)
-			fail = true;
-		else
-			s->ndyn = set->nsnap_fields;
-		for (unsigned i = 0; s->dyn && i < set->nsnap_fields; i++)
-			s->dyn[i] = dup_or_null(vg_event_get(ev, set->snap_fields[i]), &fail);
+	if (s) {
+		free(s->buf);
+		free(s);
 	}
-	if (fail) {
-		snap_unref(s);
-		return NULL;
+}
+
+/* A snapshot with room for need bytes of values, recycled when possible. */
+static struct snap *snap_get(struct vg_rule_state *st, size_t need)
+{
+	struct snap *s = st->free_snaps;
+	if (s) {
+		st->free_snaps = s->next_free;
+	} else {
+		s = calloc(1, sizeof(*s) + st->nvals * sizeof(s->v[0]));
+		if (!s)
+			return NULL;
+	}
+	if (need > s->bufcap || (s->bufcap > SNAP_BUF_KEEP && need <= SNAP_BUF_KEEP)) {
+		char *b = realloc(s->buf, need);
+		if (!b) {
+			snap_free(s);
+			return NULL;
+		}
+		s->buf = b;
+		s->bufcap = need;
 	}
 	return s;
 }
 
-static void ring_push(struct ring *r, struct snap *s)
+/* The event's value for each snapshot slot. */
+static void snap_sources(const struct vg_rule_set *set, const struct vg_event *ev, const char **src)
+{
+	for (int i = 0; i < VG_F_COUNT; i++)
+		src[i] = ev->fixed[i];
+	src[SV_LOCATION] = ev->location;
+	src[SV_AGENT] = ev->agent_id ? ev->agent_id : "000";
+	src[SV_LOG] = ev->log;
+	src[SV_FULL_LOG] = ev->full_log ? ev->full_log : ev->log;
+	for (unsigned i = 0; i < set->nsnap_fields; i++)
+		src[SV_DYN + i] = vg_event_get(ev, set->snap_fields[i]);
+}
+
+static struct snap *snap_create(struct vg_rule_state *st, const struct vg_event *ev, int matched)
+{
+	const char **src = st->src;
+	uint32_t *len = st->len;
+	size_t need = 1;
+	snap_sources(st->set, ev, src);
+	for (unsigned i = 0; i < st->nvals; i++) {
+		size_t n = src[i] ? strlen(src[i]) : 0;
+		if (n >= UINT32_MAX)
+			return NULL;
+		len[i] = (uint32_t)n;
+		need += src[i] ? n + 1 : 0;
+	}
+	struct snap *s = snap_get(st, need);
+	if (!s)
+		return NULL;
+	s->refs = 1;
+	s->matched = matched;
+	s->when = ev->arrival.tv_sec;
+	s->decoder_type = ev->decoder_type;
+	char *p = s->buf;
+	for (unsigned i = 0; i < st->nvals; i++) {
+		if (!src[i]) {
+			s->v[i] = (struct sval){ NULL, 0, 0, 0 };
+			continue;
+		}
+		memcpy(p, src[i], len[i] + 1);
+		s->v[i] = sval_make(p, len[i], i != SV_LOG && i != SV_FULL_LOG);
+		p += len[i] + 1;
+	}
+	return s;
+}
+
+static void ring_push(struct vg_rule_state *st, struct ring *r, struct snap *s)
 {
 	if (!r->cap)
 		return;
 	if (r->n == r->cap)
-		snap_unref(r->v[r->head]);
+		snap_unref(st, r->v[r->head]);
 	else
 		r->n++;
 	s->refs++;
@@ -134,10 +226,11 @@ static void ring_push(struct ring *r, struct snap *s)
 	r->head = (r->head + 1) % r->cap;
 }
 
-/* i-th newest entry (0 = most recent). */
+/* i-th newest entry (0 = most recent), i < r->n <= r->cap. */
 static struct snap *ring_at(const struct ring *r, unsigned i)
 {
-	return r->v[(r->head + r->cap - 1 - i) % r->cap];
+	unsigned k = r->head + r->cap - 1 - i;
+	return r->v[k >= r->cap ? k - r->cap : k];
 }
 
 int vg_rule_state_create(const struct vg_rule_set *set, struct vg_rule_state **out)
@@ -149,12 +242,22 @@ int vg_rule_state_create(const struct vg_rule_set *set, struct vg_rule_state **o
 	if (!st)
 		return VG_ENOMEM;
 	st->set = set;
+	st->nvals = SV_DYN + set->nsnap_fields;
 	size_t n = set->nrules ? set->nrules : 1;
 	st->rings = calloc(set->nslots ? set->nslots : 1, sizeof(*st->rings));
 	st->firedtimes = calloc(n, sizeof(*st->firedtimes));
 	st->time_ignored = calloc(n, sizeof(*st->time_ignored));
 	st->prev_rule = calloc(n, sizeof(*st->prev_rule));
-	bool fail = !st->rings || !st->firedtimes || !st->time_ignored || !st->prev_rule;
+	unsigned maxsame = 1;
+	for (size_t i = 0; i < set->nrules; i++)
+		if (set->rules[i]->nsame > maxsame)
+			maxsame = set->rules[i]->nsame;
+	st->src = calloc(st->nvals, sizeof(*st->src));
+	st->len = calloc(st->nvals, sizeof(*st->len));
+	st->same_ev = calloc(maxsame, sizeof(*st->same_ev));
+	st->same_idx = calloc(maxsame, sizeof(*st->same_idx));
+	bool fail = !st->rings || !st->firedtimes || !st->time_ignored || !st->prev_rule ||
+	            !st->src || !st->len || !st->same_ev || !st->same_idx;
 	for (unsigned i = 0; !fail && i < set->nslots; i++) {
 		st->rings[i].v = calloc(set->slot_cap[i], sizeof(struct snap *));
 		st->rings[i].cap = set->slot_cap[i];
@@ -180,7 +283,7 @@ static void map_free(struct strmap *m)
 static void prev_clear(struct vg_rule_state *st)
 {
 	for (unsigned i = 0; i < st->nprev; i++)
-		free(st->prev[i]);
+		snap_unref(st, st->prev_snap[i]);
 	st->nprev = 0;
 }
 
@@ -191,19 +294,27 @@ void vg_rule_state_destroy(struct vg_rule_state *st)
 	for (unsigned i = 0; st->rings && i < st->set->nslots; i++) {
 		struct ring *r = &st->rings[i];
 		for (unsigned k = 0; r->v && k < r->n; k++)
-			snap_unref(ring_at(r, k));
+			snap_unref(st, ring_at(r, k));
 		free(r->v);
 	}
 	prev_clear(st);
+	while (st->free_snaps) {
+		struct snap *s = st->free_snaps;
+		st->free_snaps = s->next_free;
+		snap_free(s);
+	}
 	map_free(&st->diff);
 	map_free(&st->fts);
 	free(st->rings);
 	free(st->firedtimes);
 	free(st->time_ignored);
 	free(st->prev_rule);
+	free(st->src);
+	free(st->len);
+	free(st->same_ev);
+	free(st->same_idx);
 	free(st);
 }
-
 static uint32_t str_hash(const char *s)
 {
 	uint32_t h = 2166136261u;
@@ -324,66 +435,96 @@ bool rule_check_fts(const struct vg_event *ev, struct vg_rule_state *st)
 	return first;
 }
 
-static const char *snap_attr(const struct snap *s, const struct rule_same *c)
+/* The snapshot slot holding a same_* / different_* attribute, -1 none. */
+static int same_slot(const struct rule_same *c, unsigned nsnap_fields)
 {
-	int attr = c->attr;
-	if (attr >= RA_FIXED && attr < RA_FIXED + VG_F_COUNT)
-		return s->fixed[attr - RA_FIXED];
-	if (attr == RA_LOCATION)
-		return s->location;
-	if (attr == RA_AGENT)
-		return s->agent;
+	if (c->attr >= RA_FIXED && c->attr < RA_FIXED + VG_F_COUNT)
+		return c->attr - RA_FIXED;
+	if (c->attr == RA_LOCATION)
+		return SV_LOCATION;
+	if (c->attr == RA_AGENT)
+		return SV_AGENT;
 	/* snap_index: the field's place in set->snap_fields, set at finish. */
-	if (attr == RA_DYNAMIC && c->dyn_name && c->snap_index < s->ndyn)
-		return s->dyn[c->snap_index];
-	return NULL;
+	if (c->attr == RA_DYNAMIC && c->dyn_name && c->snap_index < nsnap_fields)
+		return SV_DYN + (int)c->snap_index;
+	return -1;
 }
 
-/* same_* / different_* constraints between the event and an earlier one. */
-static bool same_ok(const struct vg_rule_set *set, const struct rule_impl *r,
-                    const struct vg_event *ev, const struct snap *s)
+/*
+ * Reads the event's side of r's same_* / different_* constraints into
+ * st->same_ev / st->same_idx. False when one of them can never hold (the
+ * event lacks the value, or snapshots never keep it).
+ */
+static bool same_prepare(struct vg_rule_state *st, const struct rule_impl *r,
+                         const struct vg_event *ev)
 {
 	for (unsigned i = 0; i < r->nsame; i++) {
 		const struct rule_same *c = &r->same[i];
+		int slot = same_slot(c, st->set->nsnap_fields);
 		const char *a = rule_event_attr(ev, c->attr, c->dyn_name);
-		const char *b = snap_attr(s, c);
-		if (!a || !b || (strcmp(a, b) == 0) == c->different)
+		if (slot < 0 || !a)
+			return false;
+		st->same_idx[i] = (unsigned)slot;
+		st->same_ev[i] = sval_of(a);
+	}
+	return true;
+}
+
+/* same_* / different_* constraints between the event and an earlier one. */
+static bool same_ok(const struct vg_rule_state *st, const struct rule_impl *r, const struct snap *s)
+{
+	for (unsigned i = 0; i < r->nsame; i++) {
+		const struct sval *b = &s->v[st->same_idx[i]];
+		if (!b->s || sval_equal(&st->same_ev[i], b) == r->same[i].different)
 			return false;
 	}
 	return true;
 }
 
-static void prev_add(struct vg_rule_state *st, const struct snap *s)
+static void prev_add(struct vg_rule_state *st, struct snap *s)
 {
-	if (st->nprev < PREV_MAX && s->full_log) {
-		char *d = strdup(s->full_log);
-		if (d)
-			st->prev[st->nprev++] = d;
+	if (st->nprev < PREV_MAX && s->v[SV_FULL_LOG].s) {
+		s->refs++;
+		st->prev_snap[st->nprev] = s;
+		st->prev[st->nprev++] = s->v[SV_FULL_LOG].s;
 	}
+}
+
+/* Can stored event s count for r's search? */
+static bool snap_qualifies(const struct vg_rule_state *st, const struct rule_impl *r,
+                           const struct vg_event *ev, const struct sval *agent,
+                           const struct snap *s)
+{
+	if (!r->global_frequency && !sval_equal(&s->v[SV_AGENT], agent))
+		return false;
+	if (r->search == RS_EVENTS &&
+	    (s->decoder_type != ev->decoder_type || !s->v[SV_LOG].s ||
+	     (r->if_matched_regex &&
+	      !vg_pattern_match(r->if_matched_regex, s->v[SV_LOG].s, NULL, NULL))))
+		return false;
+	return same_ok(st, r, s);
 }
 
 bool rule_correlate(const struct rule_impl *r, const struct vg_event *ev, struct vg_rule_state *st)
 {
 	if (r->search_slot < 0)
 		return false;
+	prev_clear(st);
+	if (!same_prepare(st, r, ev))
+		return false; /* no stored event can satisfy the constraints */
 	const struct ring *ring = &st->rings[r->search_slot];
 	unsigned need = r->pub.frequency ? r->pub.frequency - 1 : 1;
-	const char *agent = ev->agent_id ? ev->agent_id : "000";
+	struct sval agent = sval_of(ev->agent_id ? ev->agent_id : "000");
 	unsigned found = 0;
 	struct snap *first = NULL;
-	prev_clear(st);
+	/* Newest first: from the slot before head, wrapping around. */
+	unsigned k = ring->head;
 	for (unsigned i = 0; i < ring->n; i++) {
-		struct snap *s = ring_at(ring, i);
+		k = (k ? k : ring->cap) - 1;
+		struct snap *s = ring->v[k];
 		if (ev->arrival.tv_sec - s->when > (time_t)r->pub.timeframe)
 			break;
-		if (!r->global_frequency && strcmp(s->agent, agent) != 0)
-			continue;
-		if (r->search == RS_EVENTS &&
-		    (s->decoder_type != ev->decoder_type || !s->log ||
-		     (r->if_matched_regex &&
-		      !vg_pattern_match(r->if_matched_regex, s->log, NULL, NULL))))
-			continue;
-		if (!same_ok(st->set, r, ev, s))
+		if (!snap_qualifies(st, r, ev, &agent, s))
 			continue;
 		if (s->matched >= r->pub.level)
 			break;
@@ -451,19 +592,18 @@ static const struct rule_impl *apply_ignore(const struct rule_impl *r, const str
 static void store_event(const struct rule_impl *r, const struct vg_event *ev,
                         struct vg_rule_state *st)
 {
-	const struct vg_rule_set *set = st->set;
 	if (r->push_sid_slot < 0 && r->npush_group == 0 && st->rings[0].cap == 0)
 		return;
-	struct snap *s = snap_create(set, ev, st->cur_matched);
+	struct snap *s = snap_create(st, ev, st->cur_matched);
 	if (!s)
 		return; /* out of memory: correlation forgets this event */
 	if (r->push_sid_slot >= 0)
-		ring_push(&st->rings[r->push_sid_slot], s);
+		ring_push(st, &st->rings[r->push_sid_slot], s);
 	else
 		for (unsigned i = 0; i < r->npush_group; i++)
-			ring_push(&st->rings[r->push_group_slots[i]], s);
-	ring_push(&st->rings[0], s);
-	snap_unref(s);
+			ring_push(st, &st->rings[r->push_group_slots[i]], s);
+	ring_push(st, &st->rings[0], s);
+	snap_unref(st, s);
 }
 
 const struct vg_rule *vg_rule_eval(const struct vg_rule_set *set, struct vg_rule_state *st,
@@ -476,11 +616,16 @@ const struct vg_rule *vg_rule_eval(const struct vg_rule_set *set, struct vg_rule
 		return NULL;
 	prev_clear(st);
 	st->cur_matched = 0;
+	/* The roots of the event's category (all roots, filtered, for a type
+	 * outside the known ones). */
+	bool known = ev->decoder_type >= 0 && ev->decoder_type < RULE_NCATS;
+	struct rule_impl *const *roots = known ? set->cat_roots[ev->decoder_type] : set->roots;
+	unsigned nroots = known ? set->ncat_roots[ev->decoder_type] : set->nroots;
 	const struct rule_impl *r = NULL;
-	for (unsigned i = 0; i < set->nroots && !r; i++) {
-		if (set->roots[i]->pub.category != ev->decoder_type)
+	for (unsigned i = 0; i < nroots && !r; i++) {
+		if (roots[i]->pub.category != ev->decoder_type)
 			continue;
-		r = walk(set->roots[i], ev, scratch, st, 0);
+		r = walk(roots[i], ev, scratch, st, 0);
 	}
 	if (!r)
 		return NULL;
@@ -497,7 +642,7 @@ const struct vg_rule *vg_rule_eval(const struct vg_rule_set *set, struct vg_rule
 	if (res) {
 		res->rule = &r->pub;
 		res->firedtimes = st->firedtimes[r->index];
-		res->prev_logs = (const char *const *)st->prev;
+		res->prev_logs = st->prev;
 		res->nprev = st->nprev;
 	}
 	return &r->pub;

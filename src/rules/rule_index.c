@@ -226,10 +226,38 @@ static int index_one(struct vg_rule_set *set, struct rule_impl *r)
 	return VG_OK;
 }
 
+/* The roots of each category, so an event visits only its own. */
+static int index_roots(struct vg_rule_set *set)
+{
+	for (int c = 0; c < RULE_NCATS; c++) {
+		unsigned n = 0;
+		for (unsigned i = 0; i < set->nroots; i++)
+			n += set->roots[i]->pub.category == c;
+		set->ncat_roots[c] = 0;
+		set->cat_roots[c] =
+		    vg_arena_alloc(set->arena, (n ? n : 1) * sizeof(struct rule_impl *));
+		if (!set->cat_roots[c])
+			return VG_ENOMEM;
+		for (unsigned i = 0; i < set->nroots; i++)
+			if (set->roots[i]->pub.category == c)
+				set->cat_roots[c][set->ncat_roots[c]++] = set->roots[i];
+	}
+	return VG_OK;
+}
+
 int rule_index_children(struct vg_rule_set *set)
 {
+	int rc = index_roots(set);
+	if (rc != VG_OK)
+		return rc;
 	for (size_t i = 0; i < set->nrules; i++) {
-		int rc = index_one(set, set->rules[i]);
+		struct rule_impl *r = set->rules[i];
+		/* Which string checks the rule has, so matching visits only those. */
+		r->check_mask = 0;
+		for (unsigned c = 0; c < RC_COUNT; c++)
+			if (r->checks[c])
+				r->check_mask |= UINT32_C(1) << c;
+		rc = index_one(set, r);
 		if (rc != VG_OK)
 			return rc;
 	}

@@ -34,6 +34,7 @@ enum rule_category {
 	RULE_CAT_HOSTINFO,
 	RULE_CAT_OSSEC,
 };
+#define RULE_NCATS (RULE_CAT_OSSEC + 1)
 
 enum rule_expr_kind { RX_PATTERN, RX_STRING, RX_IP };
 
@@ -129,6 +130,7 @@ struct rule_impl {
 	/* Matching. */
 	const char *decoded_as;
 	struct rule_expr *checks[RC_COUNT];
+	uint32_t check_mask; /* bit c set when checks[c] is; set at finish */
 	struct rule_field_check *fields;
 	unsigned nfields;
 	unsigned maxsize;
@@ -184,6 +186,8 @@ struct vg_rule_set {
 	size_t npats, pcap;
 	struct rule_impl **roots;
 	unsigned nroots;
+	struct rule_impl **cat_roots[RULE_NCATS]; /* roots by category, in order (rule_index.c) */
+	unsigned ncat_roots[RULE_NCATS];
 	unsigned nslots; /* history slots; slot 0 = every stored event */
 	unsigned *slot_cap;
 	const char **snap_fields; /* dynamic fields kept for same_field checks */

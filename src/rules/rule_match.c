@@ -67,13 +67,15 @@ static const char *check_value(const struct vg_event *ev, enum rule_check c)
 	}
 }
 
-static bool check_range(const struct rule_impl *r, const struct vg_event *ev, int from, int to,
-                        struct vg_pattern_scratch *scr)
+/* The rule's string checks from .. to, in order (check_mask, rule_index.c). */
+static inline bool check_range(const struct rule_impl *r, const struct vg_event *ev, int from,
+                               int to, struct vg_pattern_scratch *scr)
 {
-	for (int c = from; c <= to; c++) {
+	uint32_t todo = (r->check_mask >> from) & ((UINT32_C(2) << (to - from)) - 1);
+	while (todo) {
+		int c = from + __builtin_ctz(todo);
+		todo &= todo - 1;
 		const struct rule_expr *x = r->checks[c];
-		if (!x)
-			continue;
 		const char *v = check_value(ev, (enum rule_check)c);
 		if (!v || rule_expr_match(x, v, scr) == x->negate)
 			return false;
