@@ -262,6 +262,21 @@ size_t vg_osmatch_prefix_count(const struct vg_osmatch *om)
 	return om->nalts;
 }
 
+bool vg_osmatch_start_bytes(const struct vg_osmatch *om, size_t at, uint64_t set[4])
+{
+	memset(set, 0, 4 * sizeof(set[0]));
+	if (vg_osmatch_prefix_count(om) == 0)
+		return false;
+	for (size_t i = 0; i < om->nalts; i++) {
+		if (om->alts[i].len <= at)
+			return false;
+		for (unsigned c = 0; c < 256; c++)
+			if (om_lower((unsigned char)c) == om->alts[i].lit[at])
+				set[c / 64] |= UINT64_C(1) << (c % 64);
+	}
+	return true;
+}
+
 const char *vg_osmatch_prefix(const struct vg_osmatch *om, size_t i, size_t *len, bool *whole)
 {
 	*len = om->alts[i].len;

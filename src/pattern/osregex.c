@@ -419,6 +419,21 @@ size_t vg_osregex_literal_count(const struct vg_osregex *rx)
 	return anchored ? 0 : rx->nalts;
 }
 
+bool vg_osregex_start_bytes(const struct vg_osregex *rx, size_t at, uint64_t set[4])
+{
+	memset(set, 0, 4 * sizeof(set[0]));
+	for (size_t i = 0; i < rx->nalts; i++) {
+		const struct orx_alt *a = &rx->alts[i];
+		/* orx_exec() checks this leading literal in place (orx_ci_equal). */
+		if (!a->begin || a->lit_off != 0 || a->lit_len <= at)
+			return false;
+		for (unsigned c = 0; c < 256; c++)
+			if (orx_lower((unsigned char)c) == a->code[at])
+				set[c / 64] |= UINT64_C(1) << (c % 64);
+	}
+	return rx->nalts > 0;
+}
+
 bool vg_osregex_single_literal(const struct vg_osregex *rx)
 {
 	const struct orx_alt *a = &rx->alts[0];

@@ -26,6 +26,10 @@ struct vg_pattern {
 	enum vg_pattern_kind kind;
 	int prefilter_id;    /* bit in the prefilter verdict, -1 none */
 	bool single_literal; /* matching is one literal search: no scan needed */
+	bool has_start;      /* a match needs the subject's first byte in start */
+	bool has_second;     /* ... and its second byte in second */
+	uint64_t start[4];
+	uint64_t second[4];
 	char *source;
 	union {
 		struct vg_osmatch *om;
@@ -81,6 +85,13 @@ int vg_pattern_compile(enum vg_pattern_kind kind, const char *src, struct vg_pat
 		p->single_literal = vg_osmatch_single_literal(p->u.om);
 	else if (kind == VG_PAT_OSREGEX)
 		p->single_literal = vg_osregex_single_literal(p->u.rx);
+	if (kind == VG_PAT_OSMATCH) {
+		p->has_start = vg_osmatch_start_bytes(p->u.om, 0, p->start);
+		p->has_second = vg_osmatch_start_bytes(p->u.om, 1, p->second);
+	} else if (kind == VG_PAT_OSREGEX) {
+		p->has_start = vg_osregex_start_bytes(p->u.rx, 0, p->start);
+		p->has_second = vg_osregex_start_bytes(p->u.rx, 1, p->second);
+	}
 	*out = p;
 	return 0;
 }
@@ -234,6 +245,16 @@ bool vg_pattern_match(const struct vg_pattern *p, const char *subject,
 		return false;
 	if (gated_out(p, subject, scratch))
 		return false;
+	/* Anchored patterns: the first byte alone often rules the match out. */
+	if (p->has_start) {
+		unsigned char c0 = (unsigned char)subject[0], c1;
+		if (!((p->start[c0 / 64] >> (c0 % 64)) & 1u))
+			return false;
+		/* A first byte in the set is not the NUL: the second is readable. */
+		c1 = (unsigned char)subject[1];
+		if (p->has_second && !((p->second[c1 / 64] >> (c1 % 64)) & 1u))
+			return false;
+	}
 	/* The gated log's length is known: spare the dialects a strlen. */
 	size_t len = SIZE_MAX;
 	if (scratch && scratch->gate_lo && subject == scratch->gate_lo)

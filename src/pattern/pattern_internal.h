@@ -56,6 +56,9 @@ bool vg_osmatch_single_literal(const struct vg_osmatch *om);
 /* Alternatives that are all "^literal" or "^literal$" (0 otherwise). */
 size_t vg_osmatch_prefix_count(const struct vg_osmatch *om);
 const char *vg_osmatch_prefix(const struct vg_osmatch *om, size_t i, size_t *len, bool *whole);
+/* When every match needs the subject's byte at (0 or 1) in a known set:
+ * fills the 256-bit set and returns true (else false). */
+bool vg_osmatch_start_bytes(const struct vg_osmatch *om, size_t at, uint64_t set[4]);
 
 int vg_osregex_compile(const char *src, struct vg_osregex **out, char *err, size_t errlen);
 /* Fills m (when not NULL) with Wazuh's end pointer and captures. */
@@ -66,6 +69,8 @@ bool vg_osregex_exec_len(const struct vg_osregex *rx, const char *subject, size_
 /* The same without the literal pre-filter (the fuzzer checks both agree). */
 bool vg_osregex_exec_nofilter(const struct vg_osregex *rx, const char *subject, struct vg_match *m);
 unsigned vg_osregex_groups(const struct vg_osregex *rx);
+/* As vg_osmatch_start_bytes(): every alternative is '^' and a literal. */
+bool vg_osregex_start_bytes(const struct vg_osregex *rx, size_t at, uint64_t set[4]);
 /* Required literals, one per alternative (0 when some alternative has none). */
 size_t vg_osregex_literal_count(const struct vg_osregex *rx);
 const char *vg_osregex_literal(const struct vg_osregex *rx, size_t i, size_t *len);

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "pattern/pattern_internal.h"
 #include "vigil/error.h"
 #include "vigil/pattern.h"
 
@@ -138,6 +139,50 @@ static void test_dialects_differ(void **state)
 	vg_pattern_destroy(c);
 }
 
+/*
+ * Anchored patterns are ruled out by their subject's first byte before the
+ * dialect runs: the verdict must be the dialect's own for every first byte,
+ * either case, and the empty subject.
+ */
+static void test_start_byte_reject(void **state)
+{
+	(void)state;
+	static const char *const om_src[] = { "^Foo|^bar$", "^%x", "!^foo", "^a|b" };
+	static const char *const rx_src[] = { "^Foo\\d+", "^foo|^(bar)", "^\\d+x", "^[x] " };
+	static const char *const tails[] = { "", "oo12", "OO7", "ar", "x", "] " };
+	char subj[16];
+	unsigned matched = 0;
+
+	for (size_t k = 0; k < 8; k++) {
+		bool rx = k >= 4;
+		const char *src = rx ? rx_src[k - 4] : om_src[k];
+		struct vg_pattern *p;
+		struct vg_osmatch *om = NULL;
+		struct vg_osregex *re = NULL;
+		assert_int_equal(
+		    vg_pattern_compile(rx ? VG_PAT_OSREGEX : VG_PAT_OSMATCH, src, &p, NULL, 0), 0);
+		if (rx)
+			assert_int_equal(vg_osregex_compile(src, &re, NULL, 0), 0);
+		else
+			assert_int_equal(vg_osmatch_compile(src, &om, NULL, 0), 0);
+		for (unsigned b = 0; b < 256; b++) {
+			for (size_t t = 0; t < sizeof(tails) / sizeof(tails[0]); t++) {
+				subj[0] = (char)b;
+				snprintf(subj + 1, sizeof(subj) - 1, "%s", tails[t]);
+				bool want = rx ? vg_osregex_exec_nofilter(re, subj, NULL)
+				               : vg_osmatch_exec(om, subj);
+				assert_int_equal(vg_pattern_match(p, subj, NULL, NULL), want);
+				matched += want;
+			}
+		}
+		vg_pattern_destroy(p);
+		vg_osmatch_destroy(om);
+		vg_osregex_destroy(re);
+	}
+	/* The subjects do reach the matching side too. */
+	assert_true(matched > 600);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -146,6 +191,7 @@ int main(void)
 		cmocka_unit_test(test_scratch_reuse),
 		cmocka_unit_test(test_invalid),
 		cmocka_unit_test(test_dialects_differ),
+		cmocka_unit_test(test_start_byte_reject),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
