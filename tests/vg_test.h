@@ -2,8 +2,10 @@
  * vg_test.h - helpers shared by the cmocka unit tests.
  *
  * Third-party data lives in $VIGIL_SHARED/data (default ../shared beside the
- * source tree). A test that needs it and does not find it exits with 77,
- * which CTest reports as skipped, after printing the reason.
+ * source tree). A test that needs it and does not find it is skipped by
+ * cmocka (the other tests of the program still run), the reason is printed,
+ * and the program then exits 77, which CTest reports as skipped. Include
+ * this header after <cmocka.h>.
  */
 #ifndef VG_TEST_H
 #define VG_TEST_H
@@ -13,6 +15,9 @@
 #include <unistd.h>
 
 #define VG_TEST_SKIP 77
+
+/* Set when a test was skipped for want of data (tests only, one program). */
+static int vg_test_missing_data __attribute__((unused));
 
 /* Writes "$VIGIL_SHARED/data/<rel>" into out; returns 0 if it exists. */
 static inline int vg_test_data_path(char *out, size_t outlen, const char *rel)
@@ -24,13 +29,22 @@ static inline int vg_test_data_path(char *out, size_t outlen, const char *rel)
 	return access(out, R_OK) == 0 ? 0 : -1;
 }
 
-/* Exits with the skip code when the data file is absent. */
-static inline void vg_test_require_data(char *out, size_t outlen, const char *rel)
+/* Skips the calling test (cmocka) when the data file is absent. */
+#define vg_test_require_data(out, outlen, rel)                                                     \
+	do {                                                                                       \
+		if (vg_test_data_path((out), (outlen), (rel)) != 0) {                              \
+			printf("SKIP: %s not found (set VIGIL_SHARED to the shared data "          \
+			       "directory)\n",                                                     \
+			       (out));                                                             \
+			vg_test_missing_data = 1;                                                  \
+			skip();                                                                    \
+		}                                                                                  \
+	} while (0)
+
+/* The program's exit status: failures first, then 77 when data was missing. */
+static inline int vg_test_result(int failed)
 {
-	if (vg_test_data_path(out, outlen, rel) != 0) {
-		printf("SKIP: %s not found (set VIGIL_SHARED to the shared data directory)\n", out);
-		exit(VG_TEST_SKIP);
-	}
+	return failed ? failed : vg_test_missing_data ? VG_TEST_SKIP : 0;
 }
 
 #endif

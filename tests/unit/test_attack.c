@@ -155,5 +155,5 @@ int main(void)
 		cmocka_unit_test(test_unknown),        cmocka_unit_test(test_tactics),
 		cmocka_unit_test(test_against_tsv),
 	};
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	return vg_test_result(cmocka_run_group_tests(tests, NULL, NULL));
 }

@@ -108,5 +108,5 @@ int main(void)
 		cmocka_unit_test(test_lookup_kinds),
 		cmocka_unit_test(test_shipped_lists),
 	};
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	return vg_test_result(cmocka_run_group_tests(tests, NULL, NULL));
 }

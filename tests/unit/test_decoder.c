@@ -726,5 +726,5 @@ int main(void)
 		cmocka_unit_test(test_full_ruleset_loads),
 		cmocka_unit_test(test_real_lines),
 	};
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	return vg_test_result(cmocka_run_group_tests(tests, NULL, NULL));
 }

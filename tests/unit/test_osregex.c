@@ -202,5 +202,5 @@ int main(void)
 		cmocka_unit_test(test_semantics),
 		cmocka_unit_test(test_wazuh_execute_suite),
 	};
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	return vg_test_result(cmocka_run_group_tests(tests, NULL, NULL));
 }

@@ -111,5 +111,5 @@ int main(void)
 		cmocka_unit_test(test_edges),
 		cmocka_unit_test(test_wazuh_suite),
 	};
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	return vg_test_result(cmocka_run_group_tests(tests, NULL, NULL));
 }

@@ -694,5 +694,5 @@ int main(void)
 		cmocka_unit_test(test_if_fts),
 		cmocka_unit_test(test_full_ruleset), /* last: skips the rest without data */
 	};
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	return vg_test_result(cmocka_run_group_tests(tests, NULL, NULL));
 }

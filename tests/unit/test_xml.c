@@ -306,5 +306,5 @@ int main(void)
 		cmocka_unit_test(test_whole_ruleset_parses),
 		cmocka_unit_test(test_ruleset_content_sample),
 	};
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	return vg_test_result(cmocka_run_group_tests(tests, NULL, NULL));
 }
