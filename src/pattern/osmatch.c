@@ -36,22 +36,6 @@ static inline unsigned char om_lower(unsigned char c)
 	return (c >= 'A' && c <= 'Z') ? (unsigned char)(c + 32) : c;
 }
 
-/* Rough frequency of a (lower-cased) byte in log text; the substring search
- * anchors its memchr on the rarest byte. Letters cost two scans. */
-static int om_byte_cost(unsigned char c)
-{
-	if (c == ' ')
-		return 100;
-	if (c >= 'a' && c <= 'z')
-		return strchr("etaoinsrhl", c) ? 80 : 60;
-	if (c >= '0' && c <= '9')
-		return 50;
-	if (c == '.' || c == ':' || c == '=' || c == '-' || c == '/' || c == ',' || c == '"' ||
-	    c == '\\')
-		return 40; /* '"' and '\\' abound in JSON (Windows events) */
-	return 10;
-}
-
 /* Sets up one alternative from the lower-cased text [beg, endp). */
 static void om_init_alt(struct om_alt *a, unsigned char *beg, unsigned char *endp)
 {
@@ -81,7 +65,7 @@ static void om_init_alt(struct om_alt *a, unsigned char *beg, unsigned char *end
 	for (size_t i = 0; i < a->len; i++) {
 		if (beg[i] >= 0x80)
 			a->never = true;
-		if (om_byte_cost(beg[i]) < om_byte_cost(beg[a->anchor]))
+		if (vg_pattern_byte_cost(beg[i]) < vg_pattern_byte_cost(beg[a->anchor]))
 			a->anchor = i;
 	}
 }

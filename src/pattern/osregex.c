@@ -204,29 +204,13 @@ static int orx_encode(const char *src, unsigned char *buf, size_t *nalts, char *
 	return 0;
 }
 
-/* Rough frequency of a byte in log text: the pre-filter anchors its memchr on
- * the rarest byte of the literal. Letters cost two memchr scans. */
-static int orx_byte_cost(unsigned char c)
-{
-	if (c == ' ')
-		return 100;
-	if (c >= 'a' && c <= 'z')
-		return strchr("etaoinsrhl", c) ? 80 : 60;
-	if (c >= '0' && c <= '9')
-		return 50;
-	if (c == '.' || c == ':' || c == '=' || c == '-' || c == '/' || c == ',' || c == '"' ||
-	    c == '\\')
-		return 40; /* '"' and '\\' abound in JSON (Windows events) */
-	return 10;
-}
-
 /* How much a literal run narrows the search: rarer bytes weigh more, so a
  * lone '%' beats a lone ':' and "20" beats " ". */
 static int orx_run_score(const unsigned char *run, size_t len)
 {
 	int score = 0;
 	for (size_t i = 0; i < len; i++)
-		score += 110 - orx_byte_cost(run[i]);
+		score += 110 - vg_pattern_byte_cost(run[i]);
 	return score;
 }
 
@@ -279,7 +263,8 @@ static void orx_pick_literal(struct orx_alt *a)
 	}
 	a->lit_anchor = 0;
 	for (size_t k = 1; k < a->lit_len; k++)
-		if (orx_byte_cost(c[a->lit_off + k]) < orx_byte_cost(c[a->lit_off + a->lit_anchor]))
+		if (vg_pattern_byte_cost(c[a->lit_off + k]) <
+		    vg_pattern_byte_cost(c[a->lit_off + a->lit_anchor]))
 			a->lit_anchor = k;
 }
 
@@ -299,7 +284,7 @@ static void orx_pick_lead(struct orx_alt *a)
 	       c[a->lead_len] < 0x80)
 		a->lead_len++;
 	for (size_t k = 1; k < a->lead_len; k++)
-		if (orx_byte_cost(c[k]) < orx_byte_cost(c[a->lead_anchor]))
+		if (vg_pattern_byte_cost(c[k]) < vg_pattern_byte_cost(c[a->lead_anchor]))
 			a->lead_anchor = k;
 }
 

@@ -275,3 +275,19 @@ bool vg_pattern_match(const struct vg_pattern *p, const char *subject,
 	}
 	return false;
 }
+
+/* Rough frequency of a (lower-cased) byte in log text: literal searches
+ * anchor their memchr on the rarest byte. Letters cost two scans. */
+int vg_pattern_byte_cost(unsigned char c)
+{
+	if (c == ' ')
+		return 100;
+	if (c >= 'a' && c <= 'z')
+		return strchr("etaoinsrhl", c) ? 80 : 60;
+	if (c >= '0' && c <= '9')
+		return 50;
+	if (c == '.' || c == ':' || c == '=' || c == '-' || c == '/' || c == ',' || c == '"' ||
+	    c == '\\')
+		return 40; /* '"' and '\\' abound in JSON (Windows events) */
+	return 10;
+}

@@ -87,4 +87,7 @@ bool vg_pcre2_exec(const struct vg_pcre2 *pc, const char *subject, struct vg_pat
 unsigned vg_pcre2_groups(const struct vg_pcre2 *pc);
 void vg_pcre2_destroy(struct vg_pcre2 *pc);
 
+/* How common byte c (lower-cased) is in log text, higher = more common. */
+int vg_pattern_byte_cost(unsigned char c);
+
 #endif
