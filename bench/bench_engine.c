@@ -19,6 +19,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "vigil/array.h"
 #include "vigil/buf.h"
 #include "vigil/engine.h"
 #include "vigil/ruleset_spec.h"
@@ -60,19 +61,15 @@ static int read_input(const char *path, struct input *in)
 			break;
 	fclose(f);
 	in->text = vg_buf_detach(&b);
-	size_t cap = 1024;
-	in->lines = malloc(cap * sizeof(char *));
-	in->locs = malloc(cap * sizeof(char *));
+	size_t lcap = 0, ocap = 0;
 	bool tsv = strlen(path) > 4 && strcmp(path + strlen(path) - 4, ".tsv") == 0;
 	for (char *p = in->text; p && *p;) {
 		char *nl = strchr(p, '\n');
 		if (nl)
 			*nl = '\0';
-		if (in->n == cap) {
-			cap *= 2;
-			in->lines = realloc(in->lines, cap * sizeof(char *));
-			in->locs = realloc(in->locs, cap * sizeof(char *));
-		}
+		if (vg_grow((void **)&in->lines, &lcap, in->n + 1, sizeof(char *), 1024) ||
+		    vg_grow((void **)&in->locs, &ocap, in->n + 1, sizeof(char *), 1024))
+			return -1;
 		char *tab = tsv ? strchr(p, '\t') : NULL;
 		if (tab) {
 			*tab = '\0';

@@ -18,6 +18,15 @@
 
 #include "vigil/engine.h"
 
+/*
+ * The comparison of wazuh-logtest -U: true when the result (rule id, level,
+ * decoder name as text; "" when absent) equals the expected triple. An
+ * event no decoder matched never equals, and neither does an expected
+ * triple with an empty part. NULL expected parts count as empty.
+ */
+bool vg_rtest_same(const char *exp_rule, const char *exp_level, const char *exp_dec,
+                   const char *rule, const char *level, const char *dec);
+
 struct vg_rtest_totals {
 	unsigned passed;
 	unsigned failed;

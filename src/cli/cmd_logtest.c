@@ -16,6 +16,7 @@
 #include "vigil/alert.h"
 #include "vigil/buf.h"
 #include "vigil/decoder.h"
+#include "vigil/rtest.h"
 #include "vigil/rule.h"
 
 struct logtest {
@@ -24,8 +25,8 @@ struct logtest {
 	bool quiet;
 	const char *location;
 	const char *ut; /* -U rule:level:decoder */
-	char last[512]; /* "rule:level:decoder" of the last event */
-	bool decoded;   /* a decoder matched the last event */
+	/* The last event's rule id, level and decoder name ("" when absent). */
+	char rule[16], level[16], decoder[256];
 };
 
 static void usage(FILE *f)
@@ -153,6 +154,19 @@ static void print_json(const struct vg_analysis *r)
 	vg_buf_free(&b);
 }
 
+/* -U RULE:LEVEL:DECODER against the last event, as wazuh-logtest -U. */
+static bool unit_test(const struct logtest *lt)
+{
+	char exp[512];
+	snprintf(exp, sizeof(exp), "%s", lt->ut);
+	char *c1 = strchr(exp, ':');
+	char *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
+	if (!c2)
+		return false;
+	*c1 = *c2 = '\0';
+	return vg_rtest_same(exp, c1 + 1, c2 + 1, lt->rule, lt->level, lt->decoder);
+}
+
 static int process_stream(struct logtest *lt, FILE *in)
 {
 	char *line = NULL;
@@ -174,13 +188,13 @@ static int process_stream(struct logtest *lt, FILE *in)
 			fprintf(stderr, "vigil: event not processed: %s\n", vg_strerror(rc));
 			continue;
 		}
-		if (r.rule)
-			snprintf(lt->last, sizeof(lt->last), "%u:%d:%s", r.rule->id, r.rule->level,
-			         r.event->decoder_name ? r.event->decoder_name : "");
-		else
-			snprintf(lt->last, sizeof(lt->last), "::%s",
-			         r.event->decoder_name ? r.event->decoder_name : "");
-		lt->decoded = r.event->decoder_name != NULL;
+		lt->rule[0] = lt->level[0] = '\0';
+		if (r.rule) {
+			snprintf(lt->rule, sizeof(lt->rule), "%u", r.rule->id);
+			snprintf(lt->level, sizeof(lt->level), "%d", r.rule->level);
+		}
+		snprintf(lt->decoder, sizeof(lt->decoder), "%s",
+		         r.event->decoder_name ? r.event->decoder_name : "");
 		if (lt->quiet)
 			continue;
 		if (lt->json)
@@ -250,11 +264,7 @@ static int logtest(int argc, char **argv)
 	}
 	status = 0;
 	if (lt.ut)
-		/* As wazuh-logtest: an empty part of the triple never matches. */
-		status = strcmp(lt.ut, lt.last) == 0 && lt.decoded && !strstr(lt.ut, "::") &&
-		                 lt.ut[0] != ':' && lt.ut[strlen(lt.ut) - 1] != ':'
-		             ? 0
-		             : 1;
+		status = unit_test(&lt) ? 0 : 1;
 out:
 	vg_analyzer_destroy(lt.a);
 	ruleset_args_free(&ra);

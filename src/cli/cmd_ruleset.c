@@ -11,6 +11,7 @@
 #include "cli/cli.h"
 #include "cli/commands.h"
 #include "cli/ruleset_args.h"
+#include "vigil/array.h"
 #include "vigil/rtest.h"
 
 static void usage(FILE *f)
@@ -40,6 +41,7 @@ static int run_dir(struct vg_analyzer *a, const char *dir, bool geoip, bool verb
 	}
 	char **names = NULL;
 	size_t n = 0, cap = 0;
+	int status = 0;
 	struct dirent *de;
 	while ((de = readdir(d)) != NULL) {
 		size_t len = strlen(de->d_name);
@@ -47,23 +49,21 @@ static int run_dir(struct vg_analyzer *a, const char *dir, bool geoip, bool verb
 			continue;
 		if (!geoip && len >= 9 && strcmp(de->d_name + len - 9, "geoip.ini") == 0)
 			continue;
-		if (n == cap) {
-			cap = cap ? cap * 2 : 64;
-			char **nn = realloc(names, cap * sizeof(*nn));
-			if (!nn)
-				break;
-			names = nn;
+		char *name = strdup(de->d_name);
+		if (!name || vg_grow((void **)&names, &cap, n + 1, sizeof(*names), 64)) {
+			free(name);
+			status = 1; /* out of memory: the run is incomplete */
+			break;
 		}
-		names[n++] = strdup(de->d_name);
+		names[n++] = name;
 	}
 	closedir(d);
 	if (n)
 		qsort(names, n, sizeof(*names), cmp_str);
-	int status = 0;
 	for (size_t i = 0; i < n; i++) {
 		char path[4096];
-		snprintf(path, sizeof(path), "%s/%s", dir, names[i] ? names[i] : "");
-		if (names[i] && vg_rtest_run_file(a, path, stdout, verbose, t) != VG_OK)
+		snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
+		if (vg_rtest_run_file(a, path, stdout, verbose, t) != VG_OK)
 			status = 1;
 		free(names[i]);
 	}

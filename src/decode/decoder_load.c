@@ -166,13 +166,39 @@ static void add_text(struct dec_text *t, struct vg_buf *b, const char *s)
 		LOAD_ERR(t, t->line, "out of memory");
 }
 
-/* Reads the <order> list; "user" is dstuser, unknown names are dynamic. */
-static void parse_order(struct vg_decoder_set *set, struct dec_text *t, struct vg_decoder *d,
-                        const char *text)
+/* Number of items in a comma-separated list (an empty text is one item). */
+static unsigned list_count(const char *text)
 {
 	unsigned n = 1;
 	for (const char *p = text; *p; p++)
 		n += *p == ',';
+	return n;
+}
+
+/* The next item of a comma-separated list at *p: leading bytes of ws are
+ * skipped and the item ends at the first ws byte or comma. Sets *w to the
+ * item, returns its length and moves *p past the comma. */
+static size_t list_next(const char **p, const char *ws, const char **w)
+{
+	const char *end = strchr(*p, ',');
+	if (!end)
+		end = *p + strlen(*p);
+	const char *s = *p;
+	while (s < end && strchr(ws, *s))
+		s++;
+	size_t len = strcspn(s, ws);
+	if (s + len > end)
+		len = (size_t)(end - s);
+	*w = s;
+	*p = *end ? end + 1 : end;
+	return len;
+}
+
+/* Reads the <order> list; "user" is dstuser, unknown names are dynamic. */
+static void parse_order(struct vg_decoder_set *set, struct dec_text *t, struct vg_decoder *d,
+                        const char *text)
+{
+	unsigned n = list_count(text);
 	if (n > VG_EVENT_MAX_DYNAMIC) {
 		LOAD_ERR(t, t->line, "decoder '%s': <order> has %u fields (at most %d)", d->name, n,
 		         VG_EVENT_MAX_DYNAMIC);
@@ -185,15 +211,8 @@ static void parse_order(struct vg_decoder_set *set, struct dec_text *t, struct v
 	}
 	const char *p = text;
 	for (unsigned i = 0; i < n; i++) {
-		const char *end = strchr(p, ',');
-		if (!end)
-			end = p + strlen(p);
-		const char *w = p;
-		while (w < end && *w == ' ')
-			w++;
-		size_t len = strcspn(w, " ,");
-		if (w + len > end)
-			len = (size_t)(end - w);
+		const char *w;
+		size_t len = list_next(&p, " ", &w);
 		if (len == 0) {
 			LOAD_ERR(t, t->line, "decoder '%s': empty field name in <order>", d->name);
 			return;
@@ -205,7 +224,6 @@ static void parse_order(struct vg_decoder_set *set, struct dec_text *t, struct v
 		}
 		d->order[i].fixed = vg_fixed_lookup(word);
 		d->order[i].name = d->order[i].fixed >= 0 ? vg_fixed_name(d->order[i].fixed) : word;
-		p = *end ? end + 1 : end;
 	}
 	d->norder = n;
 }
@@ -214,9 +232,7 @@ static void parse_order(struct vg_decoder_set *set, struct dec_text *t, struct v
 static void parse_fts(struct vg_decoder_set *set, struct dec_text *t, struct vg_decoder *d,
                       const char *text)
 {
-	unsigned n = 1;
-	for (const char *p = text; *p; p++)
-		n += *p == ',';
+	unsigned n = list_count(text);
 	d->fts = vg_arena_calloc(set->arena, n, sizeof(*d->fts));
 	if (!d->fts) {
 		LOAD_ERR(t, t->line, "out of memory");
@@ -224,15 +240,9 @@ static void parse_fts(struct vg_decoder_set *set, struct dec_text *t, struct vg_
 	}
 	const char *p = text;
 	for (unsigned i = 0; i < n; i++) {
-		const char *end = strchr(p, ',');
-		if (!end)
-			end = p + strlen(p);
-		while (p < end && (*p == ' ' || *p == '\t' || *p == '\n'))
-			p++;
-		size_t len = strcspn(p, " \t\n,");
-		if (p + len > end)
-			len = (size_t)(end - p);
-		char *word = vg_arena_strndup(set->arena, p, len);
+		const char *w;
+		size_t len = list_next(&p, " \t\n", &w);
+		char *word = vg_arena_strndup(set->arena, w, len);
 		if (!word) {
 			LOAD_ERR(t, t->line, "out of memory");
 			return;
@@ -252,7 +262,6 @@ static void parse_fts(struct vg_decoder_set *set, struct dec_text *t, struct vg_
 			return;
 		}
 		d->fts[d->nfts++] = name;
-		p = *end ? end + 1 : end;
 	}
 }
 

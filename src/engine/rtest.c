@@ -113,6 +113,15 @@ static int run_case(struct vg_analyzer *a, const struct rt_key *k, char *rule, c
 	return rc;
 }
 
+bool vg_rtest_same(const char *exp_rule, const char *exp_level, const char *exp_dec,
+                   const char *rule, const char *level, const char *dec)
+{
+	if (!exp_rule || !exp_level || !exp_dec || !*exp_rule || !*exp_level || !*exp_dec || !*dec)
+		return false;
+	return strcmp(rule, exp_rule) == 0 && strcmp(level, exp_level) == 0 &&
+	       strcmp(dec, exp_dec) == 0;
+}
+
 static void run_section(struct vg_analyzer *a, const char *path, const struct rt_section *s,
                         FILE *out, bool verbose, struct vg_rtest_totals *t)
 {
@@ -128,12 +137,8 @@ static void run_section(struct vg_analyzer *a, const char *path, const struct rt
 		size_t nl = strlen(k->name);
 		bool negate = nl >= 4 && strcmp(k->name + nl - 4, "fail") == 0;
 		int rc = run_case(a, k, rule, level, dec, sizeof(rule));
-		/* As wazuh-logtest -U: an event no decoder matched never equals,
-		 * and neither does an expected triple with an empty part. */
-		bool same = rc == VG_OK && exp_rule && exp_level && exp_dec && dec[0] &&
-		            exp_rule[0] && exp_level[0] && exp_dec[0] &&
-		            strcmp(rule, exp_rule) == 0 && strcmp(level, exp_level) == 0 &&
-		            strcmp(dec, exp_dec) == 0;
+		bool same =
+		    rc == VG_OK && vg_rtest_same(exp_rule, exp_level, exp_dec, rule, level, dec);
 		if (same != negate) {
 			t->passed++;
 			if (verbose && out)
