@@ -20,3 +20,14 @@ if(TARGET vigil-bin AND EXISTS "${CMAKE_SOURCE_DIR}/src/engine/sources.cmake")
   set_tests_properties(detection/builtin-ruleset PROPERTIES LABELS detection)
   set_tests_properties(e2e/run-failed-ssh-login e2e/run-reload PROPERTIES LABELS e2e TIMEOUT 60)
 endif()
+
+# Agents and manager as real processes on loopback (tests/integration).
+if(TARGET vigil-bin AND EXISTS "${CMAKE_SOURCE_DIR}/src/manager/sources.cmake")
+  find_package(Python3 REQUIRED COMPONENTS Interpreter)
+  foreach(it exactly_once)
+    add_test(NAME integration/${it}
+             COMMAND Python3::Interpreter ${CMAKE_SOURCE_DIR}/tests/integration/test_${it}.py)
+    set_tests_properties(integration/${it} PROPERTIES ENVIRONMENT "${VG_TEST_ENV}"
+                         SKIP_RETURN_CODE 77 LABELS integration TIMEOUT 900)
+  endforeach()
+endif()

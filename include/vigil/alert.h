@@ -68,6 +68,21 @@ int vg_alert_writer_flush(struct vg_alert_writer *w);
 void vg_alert_writer_request_reopen(struct vg_alert_writer *w);
 /* Flushes, closes and reopens the files now. */
 int vg_alert_writer_reopen(struct vg_alert_writer *w);
+/*
+ * Where the alert files end, for exactly-once output: the manager records
+ * a mark together with what it has processed, and after a crash cuts the
+ * files back to the mark before processing the rest again.
+ */
+struct vg_alert_mark {
+	unsigned long long json_ino, json_size, log_ino, log_size; /* ino 0: file not written */
+};
+/* Flushes (and with sync, fdatasyncs) the files and reports their ends. */
+int vg_alert_writer_mark(struct vg_alert_writer *w, bool sync, struct vg_alert_mark *out);
+/* Before a writer is opened on dir: truncates each alert file that is still
+ * the one the mark names (same inode) and longer than the mark. *cut (may be
+ * NULL) gets the number of bytes removed. VG_EIO when a file cannot be cut. */
+int vg_alert_files_rewind(const char *dir, const struct vg_alert_mark *m, unsigned long long *cut);
+
 /* Flushes and closes. NULL-safe. */
 void vg_alert_writer_close(struct vg_alert_writer *w);
 

@@ -15,6 +15,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -121,6 +122,16 @@ unsigned vg_collector_line_flags(const struct vg_collector *c);
  * Returns 0 (also when no data_dir was given) or VG_EIO.
  */
 int vg_collector_save_positions(struct vg_collector *c);
+
+/*
+ * A number saved with the positions (the agent stores the spool sequence
+ * of the last record it spooled, so that after a crash it knows which
+ * spooled records the saved positions already cover).
+ * vg_collector_saved_tag() returns the tag found when the collector was
+ * created, and whether there was one.
+ */
+void vg_collector_set_tag(struct vg_collector *c, uint64_t tag);
+bool vg_collector_saved_tag(const struct vg_collector *c, uint64_t *tag);
 
 /* Counters for status output. */
 struct vg_collect_stats {

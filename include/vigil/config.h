@@ -10,7 +10,12 @@
  *   ruleset: { decoder_dirs: [DIR...], rule_dirs: [DIR...],
  *              lists: [{name: NAME, path: FILE}...], include_builtin: bool (true),
  *              exclude_files: [FILE...] }
- *   inputs:  [{type: file, path: GLOB, format: syslog|json}, {type: journald}...]
+ *   inputs:  [{type: file, path: GLOB, format: syslog|json|multiline, multiline_regex: RE},
+ *             {type: journald}, {type: process}, {type: ports, interval: SECONDS}...]
+ *   manager: { listen: ADDR, port: N, enroll_port: N, groups_dir: DIR, fsync: bool,
+ *              syslog: [{bind: ADDR, port: N, protocol: udp|tcp|both, allowed_ips: [CIDR...]}] }
+ *   agent:   { managers: ["host[:port]"...], name: NAME, dir: DIR, spool_max: BYTES[K|M|G],
+ *              spool_fsync: bool }
  * Every error names its place as "file:line:col: expected ...". Unknown keys
  * are errors (with the list of known ones) so that typos never pass silently.
  */
@@ -27,14 +32,21 @@
 extern "C" {
 #endif
 
-enum vg_input_type { VG_INPUT_FILE, VG_INPUT_JOURNALD };
-enum vg_input_format { VG_FORMAT_SYSLOG, VG_FORMAT_JSON };
+enum vg_input_type {
+	VG_INPUT_FILE,
+	VG_INPUT_JOURNALD,
+	VG_INPUT_PROCESS, /* process executions with lineage (kernel audit) */
+	VG_INPUT_PORTS,   /* listening ports opened and closed */
+};
+enum vg_input_format { VG_FORMAT_SYSLOG, VG_FORMAT_JSON, VG_FORMAT_MULTILINE };
 
 struct vg_config_input {
 	enum vg_input_type type;
-	const char *path; /* glob, file inputs only; NULL for journald */
+	const char *path; /* glob, file inputs only; NULL otherwise */
 	enum vg_input_format format;
-	unsigned line; /* where it was declared (0 for built-ins) */
+	const char *multiline_regex; /* PCRE2 that starts a record (format multiline) */
+	unsigned interval_ms;        /* ports: sampling interval (0 = default) */
+	unsigned line;               /* where it was declared (0 for built-ins) */
 };
 
 /* A CDB list: name is how rules refer to it (e.g. "etc/lists/audit-keys"). */
@@ -46,6 +58,14 @@ struct vg_config_list {
 struct vg_config_strv {
 	const char **v;
 	size_t n;
+};
+
+/* A syslog receiver of the manager. */
+struct vg_config_syslog {
+	const char *bind; /* address to listen on */
+	int port;
+	bool udp, tcp;
+	struct vg_config_strv allowed; /* IPs or CIDRs allowed to send */
 };
 
 #define VG_CONFIG_DEFAULT_LOG_LEVEL 3
@@ -70,6 +90,27 @@ struct vg_config {
 	struct vg_config_input *inputs;
 	size_t ninputs;
 
+	/* `vigil manager`: where agents connect and enroll, the agent groups'
+	 * configurations, the syslog receivers. */
+	struct {
+		const char *listen;     /* address (default 0.0.0.0) */
+		int port;               /* agents, mutual TLS (default 1514) */
+		int enroll_port;        /* enrollment with a token (default 1515) */
+		const char *groups_dir; /* <group>.yml pushed to the group's agents */
+		bool fsync;             /* alerts and state synced before acknowledging */
+		struct vg_config_syslog *syslog;
+		size_t nsyslog;
+	} manager;
+	/* `vigil agent`: the managers to send to (in order of preference) and
+	 * the disk spool. */
+	struct {
+		struct vg_config_strv managers; /* "host[:port]" */
+		const char *name;               /* NULL = the host name */
+		const char *dir;                /* enrollment files; NULL = <data_dir>/agent */
+		long long spool_max;            /* bytes of unacknowledged events on disk */
+		bool spool_fsync;
+	} agent;
+
 	struct vg_arena *arena; /* owns every string and array above */
 };
 
@@ -92,6 +133,11 @@ int vg_config_default(struct vg_config *cfg);
 const char *vg_config_default_yaml(void);
 /* Frees everything cfg owns and zeroes it. NULL-safe. */
 void vg_config_destroy(struct vg_config *cfg);
+
+/* Appends "inputs:" and one flow mapping per input, in a form that
+ * vg_config_load_buffer() reads back to the same inputs. VG_ENOMEM. */
+struct vg_buf;
+int vg_config_inputs_yaml(const struct vg_config_input *in, size_t n, struct vg_buf *out);
 
 const char *vg_input_type_name(enum vg_input_type t);
 const char *vg_input_format_name(enum vg_input_format f);

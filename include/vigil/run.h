@@ -12,6 +12,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "vigil/buf.h"
 #include "vigil/config.h"
 
 struct vg_run_opts {
@@ -32,6 +33,25 @@ int vg_run_pidfile(const struct vg_config *cfg, char *out, size_t len);
 /* Sends sig to the running `vigil run` of this configuration (SIGHUP
  * reloads). VG_ENOENT when none is running. */
 int vg_run_signal(const struct vg_config *cfg, int sig);
+
+/*
+ * One event through the analyzer and, when it alerts, into the writer
+ * (counted in events/alerts/errors). Shared by `vigil run` and the manager.
+ */
+struct vg_analyzer;
+struct vg_alert_writer;
+struct vg_pipeline {
+	struct vg_analyzer *analyzer;
+	struct vg_alert_writer *writer;
+	const char *manager_name;
+	bool verbose; /* log each alert to stderr too */
+	unsigned long long events, alerts, errors;
+	struct vg_buf scratch; /* zeroed at start; freed by vg_pipeline_free() */
+};
+/* Raw Windows event-channel lines are converted first (winevt.h). */
+int vg_pipeline_process(struct vg_pipeline *p, const char *location, const char *line);
+/* Frees the pipeline's own memory (not the analyzer or writer). */
+void vg_pipeline_free(struct vg_pipeline *p);
 
 /* Builds the ruleset the configuration names. Diagnostics go to diag. */
 struct vg_ruleset;

@@ -171,6 +171,58 @@ int vg_alert_writer_write(struct vg_alert_writer *w, const struct vg_alert_input
 	return rc;
 }
 
+static void mark_one(int fd, unsigned long long *ino, unsigned long long *size)
+{
+	struct stat st;
+	*ino = *size = 0;
+	if (fd >= 0 && fstat(fd, &st) == 0) {
+		*ino = (unsigned long long)st.st_ino;
+		*size = (unsigned long long)st.st_size;
+	}
+}
+
+int vg_alert_writer_mark(struct vg_alert_writer *w, bool sync, struct vg_alert_mark *out)
+{
+	if (!w || !out)
+		return VG_EINVAL;
+	int rc = vg_alert_writer_flush(w);
+	if (rc == VG_OK && sync) {
+		if ((w->json_fd >= 0 && fdatasync(w->json_fd) != 0) ||
+		    (w->log_fd >= 0 && fdatasync(w->log_fd) != 0))
+			rc = VG_EIO;
+	}
+	mark_one(w->json_fd, &out->json_ino, &out->json_size);
+	mark_one(w->log_fd, &out->log_ino, &out->log_size);
+	return rc;
+}
+
+/* Cuts one file back to size when it is still the same file and longer. */
+static int rewind_one(const char *dir, const char *name, unsigned long long ino,
+                      unsigned long long size, unsigned long long *cut)
+{
+	char path[4096];
+	if (ino == 0 || snprintf(path, sizeof(path), "%s/%s", dir, name) >= (int)sizeof(path))
+		return VG_OK;
+	struct stat st;
+	if (stat(path, &st) != 0)
+		return errno == ENOENT ? VG_OK : VG_EIO;
+	if ((unsigned long long)st.st_ino != ino || (unsigned long long)st.st_size <= size)
+		return VG_OK;
+	*cut += (unsigned long long)st.st_size - size;
+	return truncate(path, (off_t)size) == 0 ? VG_OK : VG_EIO;
+}
+
+int vg_alert_files_rewind(const char *dir, const struct vg_alert_mark *m, unsigned long long *cut)
+{
+	unsigned long long dummy = 0;
+	if (!cut)
+		cut = &dummy;
+	*cut = 0;
+	int rc = rewind_one(dir, "alerts.json", m->json_ino, m->json_size, cut);
+	int rc2 = rewind_one(dir, "alerts.log", m->log_ino, m->log_size, cut);
+	return rc != VG_OK ? rc : rc2;
+}
+
 void vg_alert_writer_close(struct vg_alert_writer *w)
 {
 	if (!w)

@@ -1,7 +1,8 @@
 /*
- * cmd_run.c - "vigil run": the single-host service with the embedded
- * default configuration, or the one given with -c; and "vigil reload",
- * which asks the running service to reload its ruleset (SIGHUP).
+ * cmd_run.c - the services: "vigil run" (single host), "vigil manager" and
+ * "vigil agent", each with the embedded default configuration or the one
+ * given with -c; and "vigil reload", which asks a running "vigil run" to
+ * reload its ruleset (SIGHUP).
  */
 #include <signal.h>
 #include <stdio.h>
@@ -11,15 +12,21 @@
 
 #include "cli/cli.h"
 #include "cli/commands.h"
+#include "vigil/agent.h"
 #include "vigil/buf.h"
+#include "vigil/manager.h"
 #include "vigil/run.h"
 
 static void usage(FILE *f)
 {
 	fprintf(f,
 	        "usage: vigil run [OPTIONS]\n"
+	        "       vigil manager [OPTIONS]\n"
+	        "       vigil agent [OPTIONS] [-m HOST[:PORT]]...\n"
 	        "       vigil reload [-c FILE] [-D DIR]\n\n"
 	        "run watches this host's logs, analyses them and writes alerts;\n"
+	        "manager analyses what enrolled agents (and syslog senders) send;\n"
+	        "agent collects this host's events and sends them to a manager;\n"
 	        "reload makes a running 'vigil run' compile its ruleset again.\n\n"
 	        "options:\n"
 	        "  -c, --config FILE      configuration file (default: the embedded one)\n"
@@ -27,6 +34,8 @@ static void usage(FILE *f)
 	        "                         /var/lib/vigil as root, ~/.local/state/vigil otherwise\n"
 	        "  -A, --alerts-dir DIR   where alerts.json/alerts.log go; default\n"
 	        "                         /var/log/vigil as root, DATA_DIR/log otherwise\n"
+	        "  -m, --manager HOST[:PORT]  (agent) a manager to send to, in order of\n"
+	        "                         preference (adds to agent.managers)\n"
 	        "  -v, --verbose          also log each alert to stderr\n"
 	        "      --max-seconds N    stop after N seconds (for tests)\n"
 	        "      --print-default    print the embedded configuration and exit\n");
@@ -35,6 +44,8 @@ static void usage(FILE *f)
 struct run_args {
 	struct vg_run_opts ro;
 	struct vg_config cfg;
+	const char *managers[16];
+	size_t nmanagers;
 	const char *data_dir, *alerts_dir;
 	struct vg_buf d1, d2;
 	bool print_default, help;
@@ -59,6 +70,12 @@ static int parse(struct run_args *ra, int argc, char **argv)
 				return -1;
 			}
 			ra->ro.max_seconds = (unsigned)n;
+		} else if ((!strcmp(o, "-m") || !strcmp(o, "--manager")) && v) {
+			if (ra->nmanagers == sizeof(ra->managers) / sizeof(ra->managers[0])) {
+				fprintf(stderr, "vigil: too many --manager options\n");
+				return -1;
+			}
+			ra->managers[ra->nmanagers++] = argv[++i];
 		} else if (!strcmp(o, "-v") || !strcmp(o, "--verbose")) {
 			ra->ro.verbose = true;
 		} else if (!strcmp(o, "--print-default")) {
@@ -101,6 +118,18 @@ static int load_config(struct run_args *ra)
 	}
 	if (ra->alerts_dir)
 		ra->cfg.log_dir = ra->alerts_dir;
+	if (ra->nmanagers) {
+		size_t n = ra->cfg.agent.managers.n + ra->nmanagers;
+		const char **v = vg_arena_calloc(ra->cfg.arena, n, sizeof(*v));
+		if (!v)
+			return VG_ENOMEM;
+		for (size_t i = 0; i < ra->nmanagers; i++)
+			v[i] = ra->managers[i];
+		for (size_t i = ra->nmanagers; i < n; i++)
+			v[i] = ra->cfg.agent.managers.v[i - ra->nmanagers];
+		ra->cfg.agent.managers.v = v;
+		ra->cfg.agent.managers.n = n;
+	}
 	ra->ro.cfg = &ra->cfg;
 	return VG_OK;
 }
@@ -112,7 +141,28 @@ static void run_args_free(struct run_args *ra)
 	vg_buf_free(&ra->d2);
 }
 
-int vg_cmd_run(int argc, char **argv)
+enum service { SERVICE_RUN, SERVICE_MANAGER, SERVICE_AGENT };
+
+static int start_service(struct run_args *ra, enum service which)
+{
+	if (which == SERVICE_MANAGER) {
+		struct vg_manager_opts mo = { .cfg = &ra->cfg,
+			                      .config_path = ra->ro.config_path,
+			                      .verbose = ra->ro.verbose,
+			                      .max_seconds = ra->ro.max_seconds };
+		return vg_manager_run(&mo);
+	}
+	if (which == SERVICE_AGENT) {
+		struct vg_agent_opts ao = { .cfg = &ra->cfg,
+			                    .config_path = ra->ro.config_path,
+			                    .verbose = ra->ro.verbose,
+			                    .max_seconds = ra->ro.max_seconds };
+		return vg_agent_run(&ao);
+	}
+	return vg_run(&ra->ro);
+}
+
+static int service_main(int argc, char **argv, enum service which)
 {
 	struct run_args ra;
 	int status = 2;
@@ -130,11 +180,26 @@ int vg_cmd_run(int argc, char **argv)
 	} else {
 		status = 1;
 		if (load_config(&ra) == VG_OK)
-			status = vg_run(&ra.ro) == VG_OK ? 0 : 1;
+			status = start_service(&ra, which) == VG_OK ? 0 : 1;
 	}
 out:
 	run_args_free(&ra);
 	return status;
+}
+
+int vg_cmd_run(int argc, char **argv)
+{
+	return service_main(argc, argv, SERVICE_RUN);
+}
+
+int vg_cmd_manager(int argc, char **argv)
+{
+	return service_main(argc, argv, SERVICE_MANAGER);
+}
+
+int vg_cmd_agent(int argc, char **argv)
+{
+	return service_main(argc, argv, SERVICE_AGENT);
 }
 
 int vg_cmd_reload(int argc, char **argv)

@@ -8,5 +8,9 @@ int vg_cmd_logtest(int argc, char **argv);
 int vg_cmd_ruleset(int argc, char **argv);
 int vg_cmd_run(int argc, char **argv);
 int vg_cmd_reload(int argc, char **argv);
+int vg_cmd_manager(int argc, char **argv);
+int vg_cmd_agent(int argc, char **argv);
+int vg_cmd_enroll(int argc, char **argv);
+int vg_cmd_agents(int argc, char **argv);
 
 #endif

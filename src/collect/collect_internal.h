@@ -61,6 +61,8 @@ struct vg_collector {
 	struct vg_collect_opts opts;
 	char *data_dir;
 	char *pos_file; /* NULL without data_dir */
+	uint64_t tag;   /* saved with the positions (vg_collector_set_tag) */
+	bool has_tag;
 	struct vg_positions saved;
 	struct vg_collect_input **inputs;
 	size_t ninputs;

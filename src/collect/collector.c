@@ -540,10 +540,24 @@ int vg_collector_save_positions(struct vg_collector *c)
 	if (rc == VG_OK)
 		rc = c->journal ? vg_journal_save(c->journal, &p)
 		                : vg_positions_set_cursor(&p, c->saved.journal_cursor);
+	p.tag = c->tag;
+	p.has_tag = c->has_tag;
 	if (rc == VG_OK)
 		rc = vg_positions_save(&p, c->pos_file);
 	vg_positions_free(&p);
 	return rc;
+}
+
+void vg_collector_set_tag(struct vg_collector *c, uint64_t tag)
+{
+	c->tag = tag;
+	c->has_tag = true;
+}
+
+bool vg_collector_saved_tag(const struct vg_collector *c, uint64_t *tag)
+{
+	*tag = c->saved.tag;
+	return c->saved.has_tag;
 }
 
 void vg_collector_stats(const struct vg_collector *c, struct vg_collect_stats *out)

@@ -110,6 +110,16 @@ static int parse_line(struct vg_positions *p, const char *line)
 {
 	if (line[0] == 'J' && line[1] == ' ' && line[2])
 		return vg_positions_set_cursor(p, line + 2);
+	if (line[0] == 'S' && line[1] == ' ') {
+		char *end;
+		errno = 0;
+		unsigned long long v = strtoull(line + 2, &end, 10);
+		if (errno || *end || end == line + 2)
+			return VG_EPARSE;
+		p->tag = v;
+		p->has_tag = true;
+		return VG_OK;
+	}
 	if (line[0] != 'F' || line[1] != ' ')
 		return VG_EPARSE;
 	const char *s = line + 2;
@@ -195,6 +205,8 @@ static int format_all(const struct vg_positions *p, struct vg_buf *b)
 	}
 	if (rc == VG_OK && p->journal_cursor && !strchr(p->journal_cursor, '\n'))
 		rc = vg_buf_printf(b, "J %s\n", p->journal_cursor);
+	if (rc == VG_OK && p->has_tag)
+		rc = vg_buf_printf(b, "S %" PRIu64 "\n", p->tag);
 	return rc;
 }
 

@@ -23,6 +23,8 @@ struct vg_positions {
 	struct vg_position *items;
 	size_t count, cap;
 	char *journal_cursor; /* NULL when none */
+	uint64_t tag;         /* the caller's mark ("S <tag>"), e.g. a spool sequence */
+	bool has_tag;
 	bool existed;         /* a positions file was found when loading */
 };
 

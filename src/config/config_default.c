@@ -52,6 +52,13 @@ void vg_config_set_builtin(struct vg_config *cfg)
 	cfg->alerts.json = true;
 	cfg->alerts.log = true;
 	cfg->ruleset.include_builtin = true;
+	cfg->manager.listen = "0.0.0.0";
+	cfg->manager.port = 1514;
+	cfg->manager.enroll_port = 1515;
+	cfg->manager.groups_dir = "/etc/vigil/groups";
+	cfg->manager.fsync = true;
+	cfg->agent.spool_max = 256LL << 20;
+	cfg->agent.spool_fsync = true;
 }
 
 void vg_config_destroy(struct vg_config *cfg)
@@ -67,6 +74,8 @@ const char *vg_input_type_name(enum vg_input_type t)
 	switch (t) {
 	case VG_INPUT_FILE: return "file";
 	case VG_INPUT_JOURNALD: return "journald";
+	case VG_INPUT_PROCESS: return "process";
+	case VG_INPUT_PORTS: return "ports";
 	}
 	return "?";
 }
@@ -76,6 +85,7 @@ const char *vg_input_format_name(enum vg_input_format f)
 	switch (f) {
 	case VG_FORMAT_SYSLOG: return "syslog";
 	case VG_FORMAT_JSON: return "json";
+	case VG_FORMAT_MULTILINE: return "multiline";
 	}
 	return "?";
 }

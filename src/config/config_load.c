@@ -278,57 +278,125 @@ static void ruleset_key(struct ctx *c, int key, yaml_node_t *v, void *obj)
 
 /* An input entry as read, before the type-specific checks. */
 struct input_raw {
-	yaml_node_t *type, *path, *format;
+	yaml_node_t *type, *path, *format, *multiline_regex, *interval;
 };
 
-enum { I_TYPE, I_PATH, I_FORMAT };
-static const char *const input_keys[] = { "type", "path", "format", NULL };
+enum { I_TYPE, I_PATH, I_FORMAT, I_MULTILINE_REGEX, I_INTERVAL };
+static const char *const input_keys[] = { "type",     "path", "format", "multiline_regex",
+	                                  "interval", NULL };
 
 static void input_key(struct ctx *c, int key, yaml_node_t *v, void *obj)
 {
 	struct input_raw *r = obj;
 	(void)c;
-	if (key == I_TYPE)
-		r->type = v;
-	else if (key == I_PATH)
-		r->path = v;
-	else
-		r->format = v;
+	yaml_node_t **slot[] = { &r->type, &r->path, &r->format, &r->multiline_regex,
+		                 &r->interval };
+	*slot[key] = v;
+}
+
+/* Keys that only some input types take: an error names the first misplaced one. */
+static int input_extra_keys(struct ctx *c, const struct input_raw *r, const char *type, bool file,
+                            bool ports)
+{
+	const struct {
+		yaml_node_t *v;
+		const char *name;
+		bool ok;
+	} k[] = {
+		{ r->path, "path", file },
+		{ r->format, "format", file },
+		{ r->multiline_regex, "multiline_regex", file },
+		{ r->interval, "interval", ports },
+	};
+	for (size_t i = 0; i < sizeof(k) / sizeof(k[0]); i++) {
+		if (k[i].v && !k[i].ok) {
+			err_at(c, k[i].v, "expected no '%s' in a %s input", k[i].name, type);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static int take_file_format(struct ctx *c, const struct input_raw *r, yaml_node_t *item,
+                            struct vg_config_input *in)
+{
+	in->format = VG_FORMAT_SYSLOG;
+	if (r->format) {
+		const char *f = scalar(c, r->format, "format");
+		if (!f)
+			return -1;
+		if (strcmp(f, "json") == 0) {
+			in->format = VG_FORMAT_JSON;
+		} else if (strcmp(f, "multiline") == 0) {
+			in->format = VG_FORMAT_MULTILINE;
+		} else if (strcmp(f, "syslog") != 0) {
+			err_at(c, r->format,
+			       "expected format syslog, json or multiline, found '%.64s'", f);
+			return -1;
+		}
+	}
+	if (r->multiline_regex && in->format != VG_FORMAT_MULTILINE) {
+		err_at(c, r->multiline_regex,
+		       "expected 'multiline_regex' only with format multiline");
+		return -1;
+	}
+	if (in->format == VG_FORMAT_MULTILINE) {
+		if (!r->multiline_regex) {
+			err_at(c, item, "expected key 'multiline_regex' with format multiline");
+			return -1;
+		}
+		in->multiline_regex = take_string(c, r->multiline_regex, "multiline_regex");
+		if (!in->multiline_regex)
+			return -1;
+	}
+	return 0;
 }
 
 /* Checks one input entry; returns 0 and fills *in when it is valid. */
 static int take_input(struct ctx *c, yaml_node_t *item, struct vg_config_input *in)
 {
+	static const struct {
+		const char *name;
+		enum vg_input_type type;
+	} types[] = {
+		{ "file", VG_INPUT_FILE },
+		{ "journald", VG_INPUT_JOURNALD },
+		{ "process", VG_INPUT_PROCESS },
+		{ "ports", VG_INPUT_PORTS },
+	};
 	struct input_raw r = { 0 };
 	unsigned before = c->errors;
 	walk_mapping(c, item, "an input", input_keys, input_key, &r);
 	if (c->errors != before)
 		return -1;
 	if (!r.type) {
-		err_at(c, item, "expected key 'type' (file or journald) in an input");
+		err_at(c, item,
+		       "expected key 'type' (file, journald, process or ports) in an input");
 		return -1;
 	}
 	const char *type = scalar(c, r.type, "type");
 	if (!type)
 		return -1;
 	in->line = (unsigned)item->start_mark.line + 1;
-	if (strcmp(type, "journald") == 0) {
-		in->type = VG_INPUT_JOURNALD;
-		yaml_node_t *extra = r.path ? r.path : r.format;
-		if (extra) {
-			err_at(c, extra,
-			       "expected only 'type' in a journald input; '%s' applies to "
-			       "file inputs",
-			       extra == r.path ? "path" : "format");
-			return -1;
-		}
-		return 0;
-	}
-	if (strcmp(type, "file") != 0) {
-		err_at(c, r.type, "expected input type file or journald, found '%.64s'", type);
+	size_t t = 0;
+	while (t < sizeof(types) / sizeof(types[0]) && strcmp(types[t].name, type) != 0)
+		t++;
+	if (t == sizeof(types) / sizeof(types[0])) {
+		err_at(c, r.type,
+		       "expected input type file, journald, process or ports, found '%.64s'", type);
 		return -1;
 	}
-	in->type = VG_INPUT_FILE;
+	in->type = types[t].type;
+	if (input_extra_keys(c, &r, type, in->type == VG_INPUT_FILE, in->type == VG_INPUT_PORTS))
+		return -1;
+	if (in->type == VG_INPUT_PORTS && r.interval) {
+		int secs = 0;
+		take_int(c, r.interval, "interval", 1, 86400, &secs);
+		in->interval_ms = (unsigned)secs * 1000u;
+		return c->errors != before ? -1 : 0;
+	}
+	if (in->type != VG_INPUT_FILE)
+		return 0;
 	if (!r.path) {
 		err_at(c, item, "expected key 'path' in a file input");
 		return -1;
@@ -336,19 +404,7 @@ static int take_input(struct ctx *c, yaml_node_t *item, struct vg_config_input *
 	in->path = take_string(c, r.path, "path");
 	if (!in->path)
 		return -1;
-	in->format = VG_FORMAT_SYSLOG;
-	if (r.format) {
-		const char *f = scalar(c, r.format, "format");
-		if (!f)
-			return -1;
-		if (strcmp(f, "json") == 0) {
-			in->format = VG_FORMAT_JSON;
-		} else if (strcmp(f, "syslog") != 0) {
-			err_at(c, r.format, "expected format syslog or json, found '%.64s'", f);
-			return -1;
-		}
-	}
-	return 0;
+	return take_file_format(c, &r, item, in);
 }
 
 static void take_inputs(struct ctx *c, yaml_node_t *v)
@@ -373,9 +429,133 @@ static void take_inputs(struct ctx *c, yaml_node_t *v)
 	}
 }
 
-enum { T_DATA_DIR, T_LOG_DIR, T_MANAGER_NAME, T_ALERTS, T_RULESET, T_INPUTS };
+/* A size with an optional K, M or G suffix (powers of 1024). */
+static void take_size(struct ctx *c, yaml_node_t *v, const char *key, long long *out)
+{
+	const char *s = scalar(c, v, key);
+	if (!s)
+		return;
+	char *end;
+	errno = 0;
+	long long n = strtoll(s, &end, 10);
+	long long mul = 1;
+	if (*end == 'K' || *end == 'k')
+		mul = 1LL << 10;
+	else if (*end == 'M' || *end == 'm')
+		mul = 1LL << 20;
+	else if (*end == 'G' || *end == 'g')
+		mul = 1LL << 30;
+	if (mul > 1)
+		end++;
+	if (end == s || *end || errno || n < 1 || n > (1LL << 50) / mul) {
+		err_at(c, v, "expected a size such as 512M or 2G for '%s', found '%.64s'", key, s);
+		return;
+	}
+	*out = n * mul;
+}
+
+enum { SY_BIND, SY_PORT, SY_PROTOCOL, SY_ALLOWED };
+static const char *const syslog_keys[] = { "bind", "port", "protocol", "allowed_ips", NULL };
+
+static void syslog_key(struct ctx *c, int key, yaml_node_t *v, void *obj)
+{
+	struct vg_config_syslog *sl = obj;
+	const char *s;
+	switch (key) {
+	case SY_BIND:
+		if ((s = take_string(c, v, "bind")))
+			sl->bind = s;
+		break;
+	case SY_PORT: take_int(c, v, "port", 1, 65535, &sl->port); break;
+	case SY_PROTOCOL:
+		if (!(s = scalar(c, v, "protocol")))
+			break;
+		sl->udp = strcmp(s, "udp") == 0 || strcmp(s, "both") == 0;
+		sl->tcp = strcmp(s, "tcp") == 0 || strcmp(s, "both") == 0;
+		if (!sl->udp && !sl->tcp)
+			err_at(c, v, "expected protocol udp, tcp or both, found '%.64s'", s);
+		break;
+	case SY_ALLOWED: take_strv(c, v, "allowed_ips", &sl->allowed); break;
+	}
+}
+
+static void take_syslog(struct ctx *c, yaml_node_t *v)
+{
+	struct vg_config *cfg = c->cfg;
+	if (v->type != YAML_SEQUENCE_NODE) {
+		err_at(c, v, "expected a list of receivers for 'syslog', found %s", node_kind(v));
+		return;
+	}
+	size_t n = (size_t)(v->data.sequence.items.top - v->data.sequence.items.start);
+	cfg->manager.syslog = vg_arena_calloc(cfg->arena, n ? n : 1, sizeof(*cfg->manager.syslog));
+	if (!cfg->manager.syslog) {
+		c->oom = true;
+		return;
+	}
+	for (yaml_node_item_t *it = v->data.sequence.items.start; it < v->data.sequence.items.top;
+	     it++) {
+		yaml_node_t *item = node(c, *it);
+		struct vg_config_syslog sl = { .bind = "0.0.0.0", .port = 514, .udp = true };
+		unsigned before = c->errors;
+		if (item)
+			walk_mapping(c, item, "a syslog receiver", syslog_keys, syslog_key, &sl);
+		if (item && c->errors == before)
+			cfg->manager.syslog[cfg->manager.nsyslog++] = sl;
+	}
+}
+
+enum { M_LISTEN, M_PORT, M_ENROLL_PORT, M_GROUPS_DIR, M_FSYNC, M_SYSLOG };
+static const char *const manager_keys[] = { "listen", "port",   "enroll_port", "groups_dir",
+	                                    "fsync",  "syslog", NULL };
+
+static void manager_key(struct ctx *c, int key, yaml_node_t *v, void *obj)
+{
+	struct vg_config *cfg = obj;
+	const char *s;
+	switch (key) {
+	case M_LISTEN:
+		if ((s = take_string(c, v, "listen")))
+			cfg->manager.listen = s;
+		break;
+	case M_PORT: take_int(c, v, "port", 1, 65535, &cfg->manager.port); break;
+	case M_ENROLL_PORT:
+		take_int(c, v, "enroll_port", 1, 65535, &cfg->manager.enroll_port);
+		break;
+	case M_GROUPS_DIR:
+		if ((s = take_string(c, v, "groups_dir")))
+			cfg->manager.groups_dir = s;
+		break;
+	case M_FSYNC: take_bool(c, v, "fsync", &cfg->manager.fsync); break;
+	case M_SYSLOG: take_syslog(c, v); break;
+	}
+}
+
+enum { G_MANAGERS, G_NAME, G_DIR, G_SPOOL_MAX, G_SPOOL_FSYNC };
+static const char *const agent_keys[] = { "managers",  "name",        "dir",
+	                                  "spool_max", "spool_fsync", NULL };
+
+static void agent_key(struct ctx *c, int key, yaml_node_t *v, void *obj)
+{
+	struct vg_config *cfg = obj;
+	const char *s;
+	switch (key) {
+	case G_MANAGERS: take_strv(c, v, "managers", &cfg->agent.managers); break;
+	case G_NAME:
+		if ((s = take_string(c, v, "name")))
+			cfg->agent.name = s;
+		break;
+	case G_DIR:
+		if ((s = take_string(c, v, "dir")))
+			cfg->agent.dir = s;
+		break;
+	case G_SPOOL_MAX: take_size(c, v, "spool_max", &cfg->agent.spool_max); break;
+	case G_SPOOL_FSYNC: take_bool(c, v, "spool_fsync", &cfg->agent.spool_fsync); break;
+	}
+}
+
+enum { T_DATA_DIR, T_LOG_DIR, T_MANAGER_NAME, T_ALERTS, T_RULESET, T_INPUTS, T_MANAGER, T_AGENT };
 static const char *const top_keys[] = { "data_dir", "log_dir", "manager_name", "alerts", "ruleset",
-	                                "inputs",   NULL };
+	                                "inputs",   "manager", "agent",        NULL };
 
 static void top_key(struct ctx *c, int key, yaml_node_t *v, void *obj)
 {
@@ -397,6 +577,8 @@ static void top_key(struct ctx *c, int key, yaml_node_t *v, void *obj)
 	case T_ALERTS: walk_mapping(c, v, "'alerts'", alerts_keys, alerts_key, cfg); break;
 	case T_RULESET: walk_mapping(c, v, "'ruleset'", ruleset_keys, ruleset_key, cfg); break;
 	case T_INPUTS: take_inputs(c, v); break;
+	case T_MANAGER: walk_mapping(c, v, "'manager'", manager_keys, manager_key, cfg); break;
+	case T_AGENT: walk_mapping(c, v, "'agent'", agent_keys, agent_key, cfg); break;
 	}
 }
 

@@ -18,6 +18,7 @@
 
 #include "vigil/alert.h"
 #include "vigil/collect.h"
+#include "vigil/inputs.h"
 #include "vigil/engine.h"
 #include "vigil/log.h"
 #include "vigil/rule.h"
@@ -42,11 +43,7 @@ static void on_reload(int sig)
 }
 
 struct run_ctx {
-	struct vg_analyzer *analyzer;
-	struct vg_alert_writer *writer;
-	const char *manager_name;
-	bool verbose;
-	unsigned long long events, alerts, errors;
+	struct vg_pipeline pipe;
 };
 
 int vg_run_load_ruleset(const struct vg_config *cfg, struct vg_ruleset **out, struct vg_diag *diag)
@@ -74,32 +71,8 @@ int vg_run_load_ruleset(const struct vg_config *cfg, struct vg_ruleset **out, st
 static void on_line(void *arg, const char *location, const char *line, size_t len)
 {
 	struct run_ctx *ctx = arg;
-	struct vg_analysis res;
 	(void)len;
-	ctx->events++;
-	int rc = vg_analyzer_process(ctx->analyzer, location, line, NULL, &res);
-	if (rc != VG_OK) {
-		ctx->errors++;
-		return;
-	}
-	if (!res.alert)
-		return;
-	struct vg_alert_input in = {
-		.ev = res.event,
-		.rule = res.rule,
-		.firedtimes = res.result ? res.result->firedtimes : 0,
-		.manager_name = ctx->manager_name,
-		.prev_logs = res.result ? res.result->prev_logs : NULL,
-		.nprev = res.result ? res.result->nprev : 0,
-	};
-	if (vg_alert_writer_write(ctx->writer, &in) != VG_OK) {
-		ctx->errors++;
-		return;
-	}
-	ctx->alerts++;
-	if (ctx->verbose)
-		vg_info("alert: rule %u (level %d) %s: %s", res.rule->id, res.rule->level, location,
-		        line);
+	vg_pipeline_process(&ctx->pipe, location, line);
 }
 
 static int make_dir(const char *path)
@@ -165,31 +138,6 @@ int vg_run_signal(const struct vg_config *cfg, int sig)
 	return kill((pid_t)pid, sig) == 0 ? VG_OK : VG_EIO;
 }
 
-static int add_inputs(struct vg_collector *c, const struct vg_config *cfg)
-{
-	for (size_t i = 0; i < cfg->ninputs; i++) {
-		const struct vg_config_input *in = &cfg->inputs[i];
-		int rc;
-		if (in->type == VG_INPUT_JOURNALD) {
-			rc = vg_collector_add_journal(c, NULL);
-			if (rc != VG_OK)
-				vg_warn("journal not readable (%s); going on without it",
-				        vg_strerror(rc));
-			continue;
-		}
-		struct vg_collect_file_opts fo = {
-			.format =
-			    in->format == VG_FORMAT_JSON ? VG_COLLECT_JSON : VG_COLLECT_SYSLOG,
-		};
-		rc = vg_collector_add_file(c, in->path, &fo);
-		if (rc != VG_OK) {
-			vg_err("input %s: %s", in->path, vg_strerror(rc));
-			return rc;
-		}
-	}
-	return VG_OK;
-}
-
 static void reload(struct run_ctx *ctx, const struct vg_run_opts *opts)
 {
 	struct vg_config fresh;
@@ -215,18 +163,18 @@ static void reload(struct run_ctx *ctx, const struct vg_run_opts *opts)
 		vg_err("reload: ruleset has errors (%s); keeping the running one", vg_strerror(rc));
 		goto out;
 	}
-	rc = vg_analyzer_set_ruleset(ctx->analyzer, rs);
+	rc = vg_analyzer_set_ruleset(ctx->pipe.analyzer, rs);
 	vg_info("reload: %zu decoders, %zu rules%s", vg_ruleset_decoder_count(rs),
 	        vg_ruleset_rule_count(rs), rc == VG_OK ? "" : " (not swapped: out of memory)");
 	vg_ruleset_unref(rs);
 out:
-	vg_alert_writer_request_reopen(ctx->writer);
+	vg_alert_writer_request_reopen(ctx->pipe.writer);
 	if (have_fresh)
 		vg_config_destroy(&fresh);
 	vg_diag_free(&diag);
 }
 
-static void loop(struct run_ctx *ctx, struct vg_collector *col, const struct vg_run_opts *opts)
+static void loop(struct run_ctx *ctx, struct vg_inputs *col, const struct vg_run_opts *opts)
 {
 	struct pollfd pfd[RUN_MAX_FDS];
 	int fds[RUN_MAX_FDS];
@@ -237,29 +185,29 @@ static void loop(struct run_ctx *ctx, struct vg_collector *col, const struct vg_
 			run_reload_flag = 0;
 			reload(ctx, opts);
 		}
-		size_t n = vg_collector_fds(col, fds, RUN_MAX_FDS);
+		size_t n = vg_inputs_fds(col, fds, RUN_MAX_FDS);
 		if (n > RUN_MAX_FDS)
 			n = RUN_MAX_FDS;
 		for (size_t i = 0; i < n; i++) {
 			pfd[i].fd = fds[i];
 			pfd[i].events = POLLIN;
 		}
-		int timeout = vg_collector_timeout_ms(col);
+		int timeout = vg_inputs_timeout_ms(col);
 		if (timeout < 0 || timeout > 500)
 			timeout = 500;
 		if (poll(pfd, n, timeout) < 0 && errno != EINTR)
 			vg_warn("poll: %s", strerror(errno));
 		int got;
-		while ((got = vg_collector_poll(col, on_line, ctx, RUN_BATCH)) == RUN_BATCH &&
+		while ((got = vg_inputs_poll(col, on_line, ctx, RUN_BATCH)) == RUN_BATCH &&
 		       !run_stop_flag)
 			;
 		if (got < 0)
 			vg_warn("collector: %s", vg_strerror(got));
-		if (vg_alert_writer_flush(ctx->writer) != VG_OK)
+		if (vg_alert_writer_flush(ctx->pipe.writer) != VG_OK)
 			vg_err("writing alerts: %s", strerror(errno));
 		time_t now = time(NULL);
 		if (now != last_save) {
-			vg_collector_save_positions(col);
+			vg_collector_save_positions(vg_inputs_collector(col));
 			last_save = now;
 		}
 		if (opts->max_seconds && now - start >= (time_t)opts->max_seconds)
@@ -270,8 +218,8 @@ static void loop(struct run_ctx *ctx, struct vg_collector *col, const struct vg_
 int vg_run(const struct vg_run_opts *opts)
 {
 	const struct vg_config *cfg = opts->cfg;
-	struct run_ctx ctx = { .verbose = opts->verbose };
-	struct vg_collector *col = NULL;
+	struct run_ctx ctx = { .pipe.verbose = opts->verbose };
+	struct vg_inputs *col = NULL;
 	struct vg_ruleset *rs = NULL;
 	struct vg_diag diag;
 	char host[256] = "localhost";
@@ -290,18 +238,17 @@ int vg_run(const struct vg_run_opts *opts)
 		goto out;
 	}
 	gethostname(host, sizeof(host) - 1);
-	ctx.manager_name = cfg->manager_name ? cfg->manager_name : host;
-	rc = vg_analyzer_create(rs, cfg->alerts.log_level, &ctx.analyzer);
+	ctx.pipe.manager_name = cfg->manager_name ? cfg->manager_name : host;
+	rc = vg_analyzer_create(rs, cfg->alerts.log_level, &ctx.pipe.analyzer);
 	if (rc == VG_OK)
 		rc = vg_alert_writer_open(cfg->log_dir, cfg->alerts.json, cfg->alerts.log,
-		                          &ctx.writer);
-	struct vg_collect_opts co;
-	vg_collect_opts_init(&co);
-	co.data_dir = cfg->data_dir;
-	if (rc == VG_OK)
-		rc = vg_collector_create(&co, &col);
-	if (rc == VG_OK)
-		rc = add_inputs(col, cfg);
+		                          &ctx.pipe.writer);
+	if (rc == VG_OK) {
+		vg_diag_free(&diag); /* the ruleset's messages were printed */
+		vg_diag_init(&diag);
+		rc = vg_inputs_create(cfg->inputs, cfg->ninputs, cfg->data_dir, &col, &diag);
+		vg_diag_print(&diag, stderr);
+	}
 	if (rc != VG_OK) {
 		vg_err("cannot start: %s", vg_strerror(rc));
 		goto out;
@@ -319,18 +266,19 @@ int vg_run(const struct vg_run_opts *opts)
 	signal(SIGPIPE, SIG_IGN);
 
 	loop(&ctx, col, opts);
-	vg_alert_writer_flush(ctx.writer);
-	vg_collector_save_positions(col);
+	vg_alert_writer_flush(ctx.pipe.writer);
+	vg_collector_save_positions(vg_inputs_collector(col));
 	char pidpath[PATH_MAX];
 	if (vg_run_pidfile(cfg, pidpath, sizeof(pidpath)) == VG_OK)
 		unlink(pidpath);
-	vg_info("vigil stopped: %llu events, %llu alerts, %llu errors", ctx.events, ctx.alerts,
-	        ctx.errors);
+	vg_info("vigil stopped: %llu events, %llu alerts, %llu errors", ctx.pipe.events,
+	        ctx.pipe.alerts, ctx.pipe.errors);
 	rc = VG_OK;
 out:
-	vg_collector_destroy(col);
-	vg_alert_writer_close(ctx.writer);
-	vg_analyzer_destroy(ctx.analyzer);
+	vg_inputs_destroy(col);
+	vg_alert_writer_close(ctx.pipe.writer);
+	vg_analyzer_destroy(ctx.pipe.analyzer);
+	vg_pipeline_free(&ctx.pipe);
 	vg_ruleset_unref(rs);
 	vg_diag_free(&diag);
 	return rc;

@@ -1,0 +1,66 @@
+/*
+ * pipeline.c - one event through the analysis and, when it alerts, into the
+ * alert files: the step `vigil run` and `vigil manager` share. Windows
+ * event-channel events in the shippers' raw forms are first turned into the
+ * `{"win":...}` document Wazuh's rules expect (winevt.h).
+ */
+#include "vigil/run.h"
+
+#include <string.h>
+
+#include "vigil/alert.h"
+#include "vigil/engine.h"
+#include "vigil/log.h"
+#include "vigil/rule.h"
+#include "vigil/winevt.h"
+
+/* The converted form of a raw event-channel line, or line itself. */
+static const char *windows_form(struct vg_pipeline *p, const char *line)
+{
+	if (line[0] != '{' || !strstr(line, "\"Event\""))
+		return line;
+	vg_buf_reset(&p->scratch);
+	int rc = vg_winevt_convert(line, strlen(line), &p->scratch, NULL);
+	if (rc == VG_OK)
+		return vg_buf_str(&p->scratch);
+	if (rc == VG_EPARSE)
+		p->errors++; /* analysed as it came */
+	return line;
+}
+
+int vg_pipeline_process(struct vg_pipeline *p, const char *location, const char *line)
+{
+	struct vg_analysis res;
+	p->events++;
+	line = windows_form(p, line);
+	int rc = vg_analyzer_process(p->analyzer, location, line, NULL, &res);
+	if (rc != VG_OK) {
+		p->errors++;
+		return rc;
+	}
+	if (!res.alert)
+		return VG_OK;
+	struct vg_alert_input in = {
+		.ev = res.event,
+		.rule = res.rule,
+		.firedtimes = res.result ? res.result->firedtimes : 0,
+		.manager_name = p->manager_name,
+		.prev_logs = res.result ? res.result->prev_logs : NULL,
+		.nprev = res.result ? res.result->nprev : 0,
+	};
+	rc = vg_alert_writer_write(p->writer, &in);
+	if (rc != VG_OK) {
+		p->errors++;
+		return rc;
+	}
+	p->alerts++;
+	if (p->verbose)
+		vg_info("alert: rule %u (level %d) %s: %s", res.rule->id, res.rule->level, location,
+		        line);
+	return VG_OK;
+}
+
+void vg_pipeline_free(struct vg_pipeline *p)
+{
+	vg_buf_free(&p->scratch);
+}
