@@ -25,7 +25,7 @@ struct vg_positions {
 	char *journal_cursor; /* NULL when none */
 	uint64_t tag;         /* the caller's mark ("S <tag>"), e.g. a spool sequence */
 	bool has_tag;
-	bool existed;         /* a positions file was found when loading */
+	bool existed; /* a positions file was found when loading */
 };
 
 /* Empties p (no allocation). */

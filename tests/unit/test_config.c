@@ -13,6 +13,7 @@
 
 #include <cmocka.h>
 
+#include "vigil/buf.h"
 #include "vigil/config.h"
 #include "vigil/error.h"
 
@@ -138,7 +139,7 @@ static void test_errors(void **state)
 	(void)state;
 	expect_error("data_dir: /x\nalert:\n  json: true\n", 2, 1,
 	             "unknown key 'alert' in the configuration; expected one of: data_dir, "
-	             "log_dir, manager_name, alerts, ruleset, inputs");
+	             "log_dir, manager_name, alerts, ruleset, inputs, manager, agent");
 	expect_error("alerts:\n  log_level: 17\n", 2, 14,
 	             "expected an integer from 0 to 16 for 'log_level', found '17'");
 	expect_error("alerts:\n  log_level: three\n", 2, 14, "expected an integer");
@@ -150,11 +151,25 @@ static void test_errors(void **state)
 	expect_error("inputs:\n  - type: file\n    format: syslog\n", 2, 5,
 	             "expected key 'path' in a file input");
 	expect_error("inputs:\n  - type: socket\n", 2, 11,
-	             "expected input type file or journald, found 'socket'");
+	             "expected input type file, journald, process or ports, found 'socket'");
 	expect_error("inputs:\n  - type: file\n    path: /a\n    format: xml\n", 4, 13,
-	             "expected format syslog or json");
+	             "expected format syslog, json or multiline");
 	expect_error("inputs:\n  - type: journald\n    path: /a\n", 3, 11,
-	             "expected only 'type' in a journald input");
+	             "expected no 'path' in a journald input");
+	expect_error("inputs:\n  - {type: process, interval: 5}\n", 2, 31,
+	             "expected no 'interval' in a process input");
+	expect_error("inputs:\n  - {type: ports, interval: 0}\n", 2, 29,
+	             "expected an integer from 1 to 86400 for 'interval'");
+	expect_error("inputs:\n  - {type: file, path: /a, format: multiline}\n", 2, 5,
+	             "expected key 'multiline_regex' with format multiline");
+	expect_error("inputs:\n  - {type: file, path: /a, multiline_regex: x}\n", 2, 45,
+	             "expected 'multiline_regex' only with format multiline");
+	expect_error("manager:\n  port: 70000\n", 2, 9, "expected an integer from 1 to 65535");
+	expect_error("manager:\n  syslog:\n    - {protocol: sctp}\n", 3, 18,
+	             "expected protocol udp, tcp or both");
+	expect_error("agent:\n  spool_max: 12X\n", 2, 14,
+	             "expected a size such as 512M or 2G for 'spool_max'");
+	expect_error("agent:\n  managers: host\n", 2, 13, "expected a list of strings");
 	expect_error("inputs:\n  - {type: file, pth: /a}\n", 2, 18,
 	             "unknown key 'pth' in an input");
 	expect_error("log_dir: /a\nlog_dir: /b\n", 2, 1, "'log_dir' repeats");
@@ -163,6 +178,61 @@ static void test_errors(void **state)
 	expect_error("- a\n- b\n", 1, 1, "expected a mapping for the configuration");
 	expect_error("alerts:\n  json: true\n   log: true\n", 3, 7, "expected valid YAML");
 	expect_error("log_dir: /a\n---\nlog_dir: /b\n", 3, 1, "expected a single YAML document");
+}
+
+/* The manager and agent sections, and the new input types. */
+static void test_services(void **state)
+{
+	(void)state;
+	struct vg_config cfg;
+	struct vg_diag d;
+	const char *text =
+	    "manager:\n  listen: 127.0.0.1\n  port: 2514\n  enroll_port: 2515\n"
+	    "  groups_dir: /g\n  fsync: no\n  syslog:\n"
+	    "    - {port: 5514, protocol: both, allowed_ips: [10.0.0.0/8]}\n"
+	    "agent:\n  managers: [a:1, b]\n  name: web\n  spool_max: 64M\n"
+	    "inputs:\n  - {type: process}\n  - {type: ports, interval: 7}\n"
+	    "  - {type: file, path: /x, format: multiline, multiline_regex: '^\\d'}\n";
+	assert_int_equal(load(text, &cfg, &d), 0);
+	assert_string_equal(cfg.manager.listen, "127.0.0.1");
+	assert_int_equal(cfg.manager.port, 2514);
+	assert_int_equal(cfg.manager.enroll_port, 2515);
+	assert_false(cfg.manager.fsync);
+	assert_int_equal(cfg.manager.nsyslog, 1);
+	assert_true(cfg.manager.syslog[0].udp && cfg.manager.syslog[0].tcp);
+	assert_int_equal(cfg.manager.syslog[0].port, 5514);
+	assert_string_equal(cfg.manager.syslog[0].bind, "0.0.0.0");
+	assert_string_equal(cfg.manager.syslog[0].allowed.v[0], "10.0.0.0/8");
+	assert_int_equal(cfg.agent.managers.n, 2);
+	assert_string_equal(cfg.agent.managers.v[1], "b");
+	assert_int_equal(cfg.agent.spool_max, 64LL << 20);
+	assert_true(cfg.agent.spool_fsync);
+	assert_int_equal(cfg.ninputs, 3);
+	assert_int_equal(cfg.inputs[0].type, VG_INPUT_PROCESS);
+	assert_int_equal(cfg.inputs[1].type, VG_INPUT_PORTS);
+	assert_int_equal(cfg.inputs[1].interval_ms, 7000);
+	assert_int_equal(cfg.inputs[2].format, VG_FORMAT_MULTILINE);
+	assert_string_equal(cfg.inputs[2].multiline_regex, "^\\d");
+
+	/* What the manager sends an agent reads back to the same inputs. */
+	struct vg_buf y;
+	vg_buf_init(&y, 0);
+	assert_int_equal(vg_config_inputs_yaml(cfg.inputs, cfg.ninputs, &y), 0);
+	struct vg_config back;
+	struct vg_diag d2;
+	assert_int_equal(load(vg_buf_str(&y), &back, &d2), 0);
+	assert_int_equal(back.ninputs, 3);
+	for (size_t i = 0; i < 3; i++) {
+		assert_int_equal(back.inputs[i].type, cfg.inputs[i].type);
+		assert_int_equal(back.inputs[i].interval_ms, cfg.inputs[i].interval_ms);
+	}
+	assert_string_equal(back.inputs[2].path, "/x");
+	assert_string_equal(back.inputs[2].multiline_regex, "^\\d");
+	vg_buf_free(&y);
+	vg_config_destroy(&back);
+	vg_diag_free(&d2);
+	vg_config_destroy(&cfg);
+	vg_diag_free(&d);
 }
 
 static void test_several_errors_reported(void **state)
@@ -207,6 +277,7 @@ int main(void)
 		cmocka_unit_test(test_full),
 		cmocka_unit_test(test_partial_keeps_defaults),
 		cmocka_unit_test(test_errors),
+		cmocka_unit_test(test_services),
 		cmocka_unit_test(test_several_errors_reported),
 		cmocka_unit_test(test_file),
 	};
