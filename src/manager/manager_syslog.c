@@ -32,6 +32,7 @@ static void on_message(void *ctx, const char *location, const char *line, size_t
 	struct manager *m = ctx;
 	(void)len;
 	vg_pipeline_process(&m->pipe, location, line);
+	m->dirty = true; /* its alerts are written at the next checkpoint */
 }
 
 static void rx_ready(void *arg)
