@@ -19,12 +19,14 @@ static const char *windows_form(struct vg_pipeline *p, const char *line)
 {
 	if (line[0] != '{' || !strstr(line, "\"Event\""))
 		return line;
+	if (p->scratch.limit == 0) /* zeroed: the first use sets it up */
+		vg_buf_init(&p->scratch, 0);
 	vg_buf_reset(&p->scratch);
 	int rc = vg_winevt_convert(line, strlen(line), &p->scratch, NULL);
 	if (rc == VG_OK)
 		return vg_buf_str(&p->scratch);
-	if (rc == VG_EPARSE)
-		p->errors++; /* analysed as it came */
+	if (rc != VG_ENOENT)
+		p->errors++; /* broken (or out of memory): analysed as it came */
 	return line;
 }
 
