@@ -29,8 +29,13 @@ def main():
                         inputs="  - {type: process}\n  - {type: ports, interval: 1}\n")
         a.start()
         harness.wait_for(lambda: "connected to manager" in a.log(), 60, "the agent to connect")
-        if "audit.log" in a.log() and "netlink" not in a.log():
-            print("note: the process monitor fell back to audit.log")
+        alog = a.log()
+        if "no audit netlink socket" in alog or "audit status cannot be read" in alog:
+            harness.skip("the kernel audit subsystem is not available here")
+        if "reading the audit.log instead" in alog:
+            if not os.path.exists("/var/log/audit/audit.log"):
+                harness.skip("auditd owns the audit socket but writes no audit.log")
+            print("note: auditd owns the audit socket; the agent reads its audit.log")
         time.sleep(1)  # the audit rules are in place once the agent reports its inputs
         marker = "vigil-it-%d" % os.getpid()
         # a parent shell that starts sh -c 'curl ... | sh'
