@@ -31,3 +31,9 @@ if(TARGET vigil-bin AND EXISTS "${CMAKE_SOURCE_DIR}/src/manager/sources.cmake")
                          SKIP_RETURN_CODE 77 LABELS integration TIMEOUT 900)
   endforeach()
 endif()
+
+# One process at a time can be the kernel's audit daemon.
+if(TEST unit/test_procmon AND TEST integration/process_exec)
+  set_tests_properties(unit/test_procmon integration/process_exec PROPERTIES
+                       RESOURCE_LOCK kernel_audit)
+endif()
