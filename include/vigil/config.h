@@ -13,6 +13,7 @@
  *   inputs:  [{type: file, path: GLOB, format: syslog|json|multiline, multiline_regex: RE},
  *             {type: journald}, {type: process}, {type: ports, interval: SECONDS}...]
  *   manager: { listen: ADDR, port: N, enroll_port: N, groups_dir: DIR, fsync: bool,
+ *              checkpoint_ms: 10..60000 (100),
  *              syslog: [{bind: ADDR, port: N, protocol: udp|tcp|both, allowed_ips: [CIDR...]}] }
  *   agent:   { managers: ["host[:port]"...], name: NAME, dir: DIR, spool_max: BYTES[K|M|G],
  *              spool_fsync: bool }
@@ -98,6 +99,7 @@ struct vg_config {
 		int enroll_port;        /* enrollment with a token (default 1515) */
 		const char *groups_dir; /* <group>.yml pushed to the group's agents */
 		bool fsync;             /* alerts and state synced before acknowledging */
+		int checkpoint_ms;      /* how often analysed events are made durable and acked */
 		struct vg_config_syslog *syslog;
 		size_t nsyslog;
 	} manager;

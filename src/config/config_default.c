@@ -57,6 +57,7 @@ void vg_config_set_builtin(struct vg_config *cfg)
 	cfg->manager.enroll_port = 1515;
 	cfg->manager.groups_dir = "/etc/vigil/groups";
 	cfg->manager.fsync = true;
+	cfg->manager.checkpoint_ms = 100;
 	cfg->agent.spool_max = 256LL << 20;
 	cfg->agent.spool_fsync = true;
 }

@@ -527,6 +527,9 @@ static void manager_key(struct ctx *c, int key, yaml_node_t *v, void *obj)
 		break;
 	case M_FSYNC: take_bool(c, v, "fsync", &cfg->manager.fsync); break;
 	case M_SYSLOG: take_syslog(c, v); break;
+	case M_CHECKPOINT_MS:
+		take_int(c, v, "checkpoint_ms", 10, 60000, &cfg->manager.checkpoint_ms);
+		break;
 	}
 }
 

@@ -316,7 +316,8 @@ int vg_manager_run(const struct vg_manager_opts *o)
 	int rc = start(&m);
 	if (rc == VG_OK && pthread_create(&enroll, NULL, enroll_thread, &m) == 0)
 		m.enroll_running = true;
-	m.ev_checkpoint = add_timer(&m, on_checkpoint, CHECKPOINT_MS, true);
+	m.ev_checkpoint =
+	    add_timer(&m, on_checkpoint, (unsigned)o->cfg->manager.checkpoint_ms, true);
 	m.ev_status = add_timer(&m, on_status, STATUS_SECONDS * 1000, true);
 	m.ev_sigterm = add_signal(&m, SIGTERM);
 	m.ev_sigint = add_signal(&m, SIGINT);
