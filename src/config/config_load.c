@@ -504,9 +504,9 @@ static void take_syslog(struct ctx *c, yaml_node_t *v)
 	}
 }
 
-enum { M_LISTEN, M_PORT, M_ENROLL_PORT, M_GROUPS_DIR, M_FSYNC, M_SYSLOG };
-static const char *const manager_keys[] = { "listen", "port",   "enroll_port", "groups_dir",
-	                                    "fsync",  "syslog", NULL };
+enum { M_LISTEN, M_PORT, M_ENROLL_PORT, M_GROUPS_DIR, M_FSYNC, M_SYSLOG, M_CHECKPOINT_MS };
+static const char *const manager_keys[] = { "listen", "port",   "enroll_port",   "groups_dir",
+	                                    "fsync",  "syslog", "checkpoint_ms", NULL };
 
 static void manager_key(struct ctx *c, int key, yaml_node_t *v, void *obj)
 {
