@@ -167,13 +167,32 @@ static void *enroll_thread(void *arg)
 			.bound_port = &m->enroll_port,
 			.diag = &d,
 		};
-		if (vg_enroll_server_run(&o) != VG_OK)
+		if (vg_enroll_server_run(&o) != VG_OK) {
 			vg_err("enrollment server stopped");
+			atomic_store(&m->enroll_failed, 1);
+		}
+	} else {
+		atomic_store(&m->enroll_failed, 1);
 	}
 	vg_diag_print(&d, stderr);
 	vg_diag_free(&d);
 	vg_registry_close(reg);
 	return NULL;
+}
+
+/* Enrollment is part of the service: not being able to listen is fatal. */
+static int wait_enrollment(struct manager *m)
+{
+	for (int i = 0; i < 1000; i++) {
+		if (atomic_load(&m->enroll_port) != 0)
+			return VG_OK;
+		if (!m->enroll_running || atomic_load(&m->enroll_failed))
+			break;
+		usleep(10000);
+	}
+	vg_err("cannot serve enrollment on %s port %d", m->cfg->manager.listen,
+	       m->cfg->manager.enroll_port);
+	return VG_EIO;
 }
 
 static struct event *add_timer(struct manager *m, event_callback_fn fn, unsigned ms, bool persist)
@@ -314,8 +333,14 @@ int vg_manager_run(const struct vg_manager_opts *o)
 	m.pipe.manager_name = m.manager_name;
 	signal(SIGPIPE, SIG_IGN);
 	int rc = start(&m);
+	if (rc == VG_OK && o->cfg->manager.port == o->cfg->manager.enroll_port) {
+		vg_err("manager.port and manager.enroll_port are both %d", o->cfg->manager.port);
+		rc = VG_EINVAL;
+	}
 	if (rc == VG_OK && pthread_create(&enroll, NULL, enroll_thread, &m) == 0)
 		m.enroll_running = true;
+	if (rc == VG_OK)
+		rc = wait_enrollment(&m);
 	m.ev_checkpoint =
 	    add_timer(&m, on_checkpoint, (unsigned)o->cfg->manager.checkpoint_ms, true);
 	m.ev_status = add_timer(&m, on_status, STATUS_SECONDS * 1000, true);

@@ -71,6 +71,7 @@ struct manager {
 	/* enrollment server thread */
 	atomic_int enroll_stop;
 	atomic_uint enroll_port;
+	atomic_int enroll_failed; /* the enrollment server could not listen */
 	bool enroll_running;
 
 	struct mgr_syslog *syslog;

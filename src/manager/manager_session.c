@@ -83,6 +83,15 @@ static void close_when_flushed(struct bufferevent *bev, void *arg)
 		session_free(s);
 }
 
+/* The peer went away before the ERROR frame was written: free anyway (else
+ * the agent would stay "connected" and be refused as a duplicate). */
+static void close_on_error(struct bufferevent *bev, short what, void *arg)
+{
+	(void)bev;
+	if (what & (BEV_EVENT_EOF | BEV_EVENT_ERROR | BEV_EVENT_TIMEOUT))
+		session_free(arg);
+}
+
 /* Sends an ERROR frame, stops reading and closes once it is written. */
 static void session_refuse(struct mgr_session *s, const char *why)
 {
@@ -95,7 +104,10 @@ static void session_refuse(struct mgr_session *s, const char *why)
 	free(text);
 	json_decref(o);
 	bufferevent_disable(s->bev, EV_READ);
-	bufferevent_setcb(s->bev, NULL, close_when_flushed, NULL, s);
+	bufferevent_setcb(s->bev, NULL, close_when_flushed, close_on_error, s);
+	/* and a peer that never reads does not hold the session either */
+	struct timeval tv = { 10, 0 };
+	bufferevent_set_timeouts(s->bev, NULL, &tv);
 }
 
 void mgr_session_send_ack(struct mgr_session *s, uint64_t seq)
