@@ -137,6 +137,8 @@ bool vg_collector_saved_tag(const struct vg_collector *c, uint64_t *tag);
 struct vg_collect_stats {
 	unsigned long long lines, bytes, split_lines, rotations, truncations, open_errors;
 	size_t files_open;
+	unsigned long long copies_read; /* truncations whose unread rest was read
+	                                   from the copy (copytruncate) */
 };
 void vg_collector_stats(const struct vg_collector *c, struct vg_collect_stats *out);
 

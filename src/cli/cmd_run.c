@@ -33,7 +33,8 @@ static void usage(FILE *f)
 	        "  -D, --data-dir DIR     state directory (positions, pid file); default\n"
 	        "                         /var/lib/vigil as root, ~/.local/state/vigil otherwise\n"
 	        "  -A, --alerts-dir DIR   where alerts.json/alerts.log go; default\n"
-	        "                         /var/log/vigil as root, DATA_DIR/log otherwise\n"
+	        "                         the configuration's log_dir; without -c, /var/log/vigil\n"
+	        "                         as root, DATA_DIR/log with -D or as a normal user\n"
 	        "  -m, --manager HOST[:PORT]  (agent) a manager to send to, in order of\n"
 	        "                         preference (adds to agent.managers)\n"
 	        "  -v, --verbose          also log each alert to stderr\n"
@@ -111,7 +112,8 @@ static int load_config(struct run_args *ra)
 	}
 	if (ra->data_dir) {
 		ra->cfg.data_dir = ra->data_dir;
-		if (!ra->alerts_dir) {
+		/* a configuration file's log_dir stays unless -A says otherwise */
+		if (!ra->alerts_dir && !ra->ro.config_path) {
 			vg_buf_printf(&ra->d2, "%s/log", ra->data_dir);
 			ra->alerts_dir = vg_buf_str(&ra->d2);
 		}

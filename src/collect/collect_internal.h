@@ -24,10 +24,20 @@ struct vg_collect_input {
 	char join;
 };
 
+/* How many of the last bytes read are kept to recognise a copytruncate copy. */
+#define VG_TAIL_FP 8192
+
 /*
  * One tailed file. Bytes before `commit` were delivered; bytes from commit
  * to `scan` sit in `record` (multi-line only, else commit == scan); bytes
  * from scan to read_off sit in buf[head, len), not yet split into lines.
+ *
+ * fp holds the last fp_len bytes before read_off: after a truncation the
+ * copy made by copytruncate is the file of the directory holding those
+ * same bytes just before read_off, and it is read from read_off to its end
+ * (fd then reads the copy, trunc_fd holds the truncated file, resumed from
+ * 0 afterwards). A file replaced by rename becomes a separate tail with
+ * `draining` set, read until it has been quiet for a while.
  */
 struct vg_tail {
 	char *path;
@@ -40,8 +50,14 @@ struct vg_tail {
 	struct vg_buf record;
 	uint64_t last_data_ms; /* when data last arrived (multi-line flush) */
 	uint64_t gone_ms;      /* when the path was first seen missing, else 0 */
-	bool seen;             /* matched by the latest glob */
-	bool warned;           /* an open error was logged already */
+	int64_t seen_size;     /* the file's size at the latest check */
+	unsigned char fp[VG_TAIL_FP];
+	size_t fp_len;
+	int trunc_fd; /* -1, or the truncated file while its copy is read */
+	uint64_t trunc_dev, trunc_ino;
+	bool draining; /* left behind by rename: read until quiet, then dropped */
+	bool seen;     /* matched by the latest glob */
+	bool warned;   /* an open error was logged already */
 	bool at_eof;
 };
 
@@ -107,6 +123,11 @@ void vg_collect_retire(struct vg_collector *c, int fd, uint64_t dev, uint64_t in
 int64_t vg_collect_take_retired(struct vg_collector *c, uint64_t dev, uint64_t ino);
 /* True when a tail already reads the file dev:ino. */
 bool vg_collect_is_tailed(const struct vg_collector *c, uint64_t dev, uint64_t ino);
+/* True when dev:ino is a file left behind and remembered by vg_collect_retire(). */
+bool vg_collect_is_retired(const struct vg_collector *c, uint64_t dev, uint64_t ino);
+/* Appends t (a file left behind by rotation) to the tails; takes t, even
+ * on failure (VG_ENOMEM). */
+int vg_collect_adopt(struct vg_collector *c, struct vg_tail *t);
 
 /* file_tail.c */
 struct vg_tail *vg_tail_create(const char *path, struct vg_collect_input *in);
@@ -116,10 +137,30 @@ void vg_tail_destroy(struct vg_tail *t);
 int vg_tail_open(struct vg_collector *c, struct vg_tail *t);
 /* Reads and delivers what is available; when check is set and the file was
  * read to its end, looks for rotation, truncation and removal. Returns 1 when
- * the file is gone and t should be dropped, 0 otherwise, VG_ENOMEM. */
+ * the file is gone and t should be dropped, 0 otherwise, VG_ENOMEM. A
+ * rotation by rename may append a draining tail to c->tails. */
 int vg_tail_service(struct vg_collector *c, struct vg_tail *t, bool check);
-/* Milliseconds until a pending multi-line record must be flushed, or -1. */
+/* Milliseconds until a pending multi-line record must be flushed or a
+ * draining tail may be dropped, or -1. */
 int vg_tail_timeout_ms(const struct vg_collector *c, const struct vg_tail *t, uint64_t now);
+
+/* tail_rescue.c */
+/* Adds n bytes just read to the fingerprint of the last bytes read. */
+void vg_tail_fp_add(struct vg_tail *t, const char *data, size_t n);
+/* Reloads the fingerprint from the bytes of t->fd before t->read_off
+ * (empty when they cannot be read). */
+void vg_tail_fp_load(struct vg_tail *t);
+/* True when fd holds the last bytes of the fingerprint just before
+ * t->read_off (false without a fingerprint). */
+bool vg_tail_fp_matches(const struct vg_tail *t, int fd);
+/* After t's file was truncated: opens the newest file of its directory that
+ * holds the fingerprint just before t->read_off and goes on past it (the
+ * copy made by copytruncate) and is not read by another tail. Returns its
+ * descriptor and sets *dev, *ino, or returns -1 when there is none; then
+ * *covered tells whether a copy ending before t->read_off agreed with what
+ * was read (nothing was left unread). */
+int vg_tail_find_copy(const struct vg_collector *c, const struct vg_tail *t, uint64_t *dev,
+                      uint64_t *ino, bool *covered);
 
 /* journal.c */
 int vg_journal_create(struct vg_collector *c, struct vg_journal **out);

@@ -91,8 +91,30 @@ bool vg_collect_is_tailed(const struct vg_collector *c, uint64_t dev, uint64_t i
 		const struct vg_tail *t = c->tails[i];
 		if (t->fd >= 0 && t->dev == dev && t->ino == ino)
 			return true;
+		if (t->trunc_fd >= 0 && t->trunc_dev == dev && t->trunc_ino == ino)
+			return true;
 	}
 	return false;
+}
+
+bool vg_collect_is_retired(const struct vg_collector *c, uint64_t dev, uint64_t ino)
+{
+	for (size_t i = 0; i < VG_COLLECT_RETIRED; i++) {
+		const struct vg_retired *r = &c->retired[i];
+		if (r->fd >= 0 && r->dev == dev && r->ino == ino)
+			return true;
+	}
+	return false;
+}
+
+int vg_collect_adopt(struct vg_collector *c, struct vg_tail *t)
+{
+	if (vg_grow((void **)&c->tails, &c->tcap, c->ntails + 1, sizeof(*c->tails), 16)) {
+		vg_tail_destroy(t);
+		return VG_ENOMEM;
+	}
+	c->tails[c->ntails++] = t;
+	return VG_OK;
 }
 
 unsigned vg_collector_line_flags(const struct vg_collector *c)
@@ -238,10 +260,11 @@ static void watch_pattern_base(struct vg_collector *c, const char *pattern)
 		watch_dir(c, pattern, end == 1 ? 1 : end - 1);
 }
 
+/* The tail following path (not a file left behind under that name). */
 static struct vg_tail *find_tail(struct vg_collector *c, const char *path)
 {
 	for (size_t i = 0; i < c->ntails; i++)
-		if (strcmp(c->tails[i]->path, path) == 0)
+		if (!c->tails[i]->draining && strcmp(c->tails[i]->path, path) == 0)
 			return c->tails[i];
 	return NULL;
 }
@@ -466,20 +489,35 @@ static void drain_inotify(struct vg_collector *c)
 	}
 }
 
+/* Services tail i; returns 1 when it was dropped, 0, or VG_ENOMEM. */
+static int service_one(struct vg_collector *c, size_t i, bool check)
+{
+	int rc = vg_tail_service(c, c->tails[i], check);
+	if (rc == 1) {
+		remove_tail_at(c, i);
+		c->rescan_now = true;
+	}
+	return rc;
+}
+
 static int poll_files(struct vg_collector *c, bool check)
 {
 	size_t n = c->ntails;
 	size_t start = n ? c->rr % n : 0;
 	for (size_t k = 0; k < n && vg_collect_budget_left(c); k++) {
-		size_t i = (start + k) % n;
-		int rc = vg_tail_service(c, c->tails[i], check);
+		int rc = service_one(c, (start + k) % n, check);
 		if (rc < 0)
 			return rc;
-		if (rc == 1) {
-			remove_tail_at(c, i);
-			c->rescan_now = true;
+		if (rc == 1)
 			return poll_files(c, check);
-		}
+	}
+	/* Files left behind by a rotation during this loop. */
+	for (size_t i = n; i < c->ntails && vg_collect_budget_left(c); i++) {
+		int rc = service_one(c, i, check);
+		if (rc < 0)
+			return rc;
+		if (rc == 1)
+			return poll_files(c, check);
 	}
 	c->rr++;
 	return VG_OK;
@@ -528,7 +566,13 @@ int vg_collector_save_positions(struct vg_collector *c)
 	int rc = VG_OK;
 	for (size_t i = 0; i < c->ntails && rc == VG_OK; i++) {
 		const struct vg_tail *t = c->tails[i];
-		if (t->fd >= 0)
+		/* A file left behind is not followed after a restart; while a
+		 * copytruncate copy is read, the truncated file restarts at 0. */
+		if (t->draining || t->fd < 0)
+			continue;
+		if (t->trunc_fd >= 0)
+			rc = vg_positions_set(&p, t->path, t->trunc_dev, t->trunc_ino, 0);
+		else
 			rc = vg_positions_set(&p, t->path, t->dev, t->ino, t->commit);
 	}
 	/* Saved entries of files not seen since the start are kept. */

@@ -2,11 +2,13 @@
  * file_tail.c - tailing one log file: reading what was appended, cutting
  * it into records (lines, JSON lines or multi-line records), and noticing
  * when the file was rotated by rename (a new inode at the path: the old
- * file is read to its end first, then the new one from the start),
- * truncated in place (copytruncate: the size shrank, restart at 0) or
- * removed. Offsets are tracked so that the saved position is always the
- * end of the last delivered record: a partial last line or a multi-line
- * record still being assembled is read again after a restart.
+ * file becomes a draining tail, read until the writer has left it, and
+ * the new one is read from the start), truncated in place (copytruncate:
+ * the rest of the old content is read from the copy when one is found,
+ * then the file from 0) or removed. Offsets are tracked so that the saved
+ * position is always the end of the last delivered record: a partial last
+ * line or a multi-line record still being assembled is read again after a
+ * restart.
  */
 #include "collect/collect_internal.h"
 
@@ -39,6 +41,7 @@ struct vg_tail *vg_tail_create(const char *path, struct vg_collect_input *in)
 	}
 	t->in = in;
 	t->fd = -1;
+	t->trunc_fd = -1;
 	vg_buf_init(&t->record, 0);
 	return t;
 }
@@ -49,6 +52,8 @@ void vg_tail_destroy(struct vg_tail *t)
 		return;
 	if (t->fd >= 0)
 		close(t->fd);
+	if (t->trunc_fd >= 0)
+		close(t->trunc_fd);
 	vg_buf_free(&t->record);
 	free(t->buf);
 	free(t->path);
@@ -58,9 +63,13 @@ void vg_tail_destroy(struct vg_tail *t)
 static void reset_offsets(struct vg_tail *t, int64_t off)
 {
 	t->read_off = t->scan = t->commit = off;
+	t->seen_size = off;
 	t->head = t->len = 0;
 	vg_buf_reset(&t->record);
 	t->at_eof = false;
+	t->fp_len = 0;
+	if (t->fd >= 0 && off > 0)
+		vg_tail_fp_load(t);
 }
 
 /* Where a freshly opened file starts: its saved position when the inode
@@ -225,14 +234,16 @@ static ssize_t fill(struct vg_tail *t)
 	while (n < 0 && errno == EINTR);
 	if (n < 0)
 		return VG_EIO;
+	vg_tail_fp_add(t, t->buf + t->len, (size_t)n);
 	t->len += (size_t)n;
 	t->read_off += n;
 	return n;
 }
 
-/* Sends what is left of a file that is being left behind: its partial last
- * line counts as complete, as does a pending multi-line record. */
-static void finish_file(struct vg_collector *c, struct vg_tail *t)
+/* Sends what is buffered of a file whose end was reached for good: its
+ * partial last line counts as complete, as does a pending multi-line
+ * record. */
+static void finish_buffered(struct vg_collector *c, struct vg_tail *t)
 {
 	if (t->head < t->len) {
 		size_t avail = t->len - t->head;
@@ -240,6 +251,12 @@ static void finish_file(struct vg_collector *c, struct vg_tail *t)
 	}
 	flush_record(c, t, 0);
 	t->head = t->len = 0;
+}
+
+/* Finishes a file that is being left behind and forgets its descriptor. */
+static void finish_file(struct vg_collector *c, struct vg_tail *t)
+{
+	finish_buffered(c, t);
 	vg_collect_retire(c, t->fd, t->dev, t->ino, t->commit);
 	t->fd = -1;
 }
@@ -260,8 +277,12 @@ static enum tail_change detect_change(struct vg_tail *t)
 	t->gone_ms = 0;
 	if ((uint64_t)st.st_ino != t->ino || (uint64_t)st.st_dev != t->dev)
 		return TAIL_ROTATED;
-	if (fstat(t->fd, &fst) == 0 && fst.st_size < t->read_off)
+	if (fstat(t->fd, &fst) != 0)
+		return TAIL_SAME;
+	/* Shorter than what was read, or rewritten past it since the last check. */
+	if (fst.st_size < t->read_off || (t->fp_len && !vg_tail_fp_matches(t, t->fd)))
 		return TAIL_TRUNCATED;
+	t->seen_size = fst.st_size;
 	return TAIL_SAME;
 }
 
@@ -286,10 +307,91 @@ static bool drain(struct vg_collector *c, struct vg_tail *t)
 	}
 }
 
+/*
+ * The path names a new file: the reader state moves to a draining tail
+ * that goes on reading the old file (the writer may not have reopened its
+ * log yet), and t starts the new file from 0.
+ */
+static int leave_behind(struct vg_collector *c, struct vg_tail *t)
+{
+	struct vg_tail *old = vg_tail_create(t->path, t->in);
+	if (!old)
+		return VG_ENOMEM;
+	struct vg_tail fresh = *old;
+	*old = *t;
+	*t = fresh;
+	t->seen = old->seen;
+	old->draining = true;
+	old->gone_ms = 0;
+	old->last_data_ms = vg_collect_now_ms();
+	struct stat st;
+	if (open_file(c, t, &st) == VG_OK)
+		reset_offsets(t, 0);
+	return vg_collect_adopt(c, old);
+}
+
+/* The file shrank or was rewritten: reads the rest of the old content from
+ * the copy copytruncate made, when there is one, else reports the loss. */
+static void on_truncated(struct vg_collector *c, struct vg_tail *t)
+{
+	uint64_t dev = 0, ino = 0;
+	bool covered;
+	c->stats.truncations++;
+	int copy = vg_tail_find_copy(c, t, &dev, &ino, &covered);
+	if (copy >= 0) {
+		vg_debug("%s was truncated; reading its copy from offset %lld", t->path,
+		         (long long)t->read_off);
+		c->stats.copies_read++;
+		t->trunc_fd = t->fd;
+		t->trunc_dev = t->dev;
+		t->trunc_ino = t->ino;
+		t->fd = copy;
+		t->dev = dev;
+		t->ino = ino;
+		return;
+	}
+	int64_t unread = t->seen_size > t->read_off ? t->seen_size - t->read_off : 0;
+	if (covered && !unread)
+		vg_debug("%s was truncated; its copy holds nothing that was not read", t->path);
+	else
+		vg_warn(
+		    "%s was truncated at offset %lld and no copy of it was found in its directory: "
+		    "%lld byte(s) known but not read yet are lost, with any written since the last "
+		    "check",
+		    t->path, (long long)t->read_off, (long long)unread);
+	finish_buffered(c, t);
+	reset_offsets(t, 0);
+}
+
+/* The copy of a truncated file was read to its end: back to the file. */
+static void end_rescue(struct vg_collector *c, struct vg_tail *t)
+{
+	finish_buffered(c, t);
+	vg_collect_retire(c, t->fd, t->dev, t->ino, t->read_off);
+	t->fd = t->trunc_fd;
+	t->dev = t->trunc_dev;
+	t->ino = t->trunc_ino;
+	t->trunc_fd = -1;
+	reset_offsets(t, 0);
+}
+
+/* Before reading on: was the file emptied (and maybe written past the read
+ * offset again) since it was last read? Its last bytes read tell. */
+static bool truncated_since(struct vg_tail *t)
+{
+	struct stat st;
+	if (fstat(t->fd, &st) != 0)
+		return false;
+	if (st.st_size < t->read_off)
+		return true;
+	if (st.st_size == t->read_off || !t->fp_len)
+		return false;
+	return !vg_tail_fp_matches(t, t->fd);
+}
+
 /* Acts on a rotation, truncation or removal; returns 1 when t is gone. */
 static int handle_change(struct vg_collector *c, struct vg_tail *t, enum tail_change ch)
 {
-	struct stat st;
 	switch (ch) {
 	case TAIL_GONE:
 		vg_debug("%s was removed", t->path);
@@ -299,29 +401,54 @@ static int handle_change(struct vg_collector *c, struct vg_tail *t, enum tail_ch
 		vg_debug("%s was rotated", t->path);
 		c->stats.rotations++;
 		c->rescan_now = true; /* the old file may match under its new name */
-		finish_file(c, t);
-		if (open_file(c, t, &st) != VG_OK)
+		/* What the writer appended since the last read goes first. */
+		if (!drain(c, t) || t->fd < 0)
 			return 0;
-		reset_offsets(t, 0);
-		return 0;
-	case TAIL_TRUNCATED:
-		vg_debug("%s was truncated", t->path);
-		c->stats.truncations++;
-		reset_offsets(t, 0);
-		return 0;
+		return leave_behind(c, t);
+	case TAIL_TRUNCATED: on_truncated(c, t); return 0;
 	case TAIL_SAME: break;
 	}
 	return 0;
+}
+
+/* A file left behind by rename: read until the writer has been quiet for
+ * the grace period (or deleted it), then dropped. */
+static int service_draining(struct vg_collector *c, struct vg_tail *t)
+{
+	t->at_eof = drain(c, t);
+	if (t->fd < 0)
+		return 1;
+	if (!t->at_eof)
+		return 0;
+	struct stat st;
+	uint64_t now = vg_collect_now_ms();
+	if (fstat(t->fd, &st) == 0 && st.st_nlink > 0 &&
+	    now - t->last_data_ms < TAIL_GONE_GRACE_MS) {
+		if (t->record.len && now - t->last_data_ms >= c->opts.multiline_flush_ms)
+			flush_record(c, t, 0);
+		return 0;
+	}
+	vg_debug("done with the rotated %s", t->path);
+	finish_file(c, t);
+	return 1;
 }
 
 int vg_tail_service(struct vg_collector *c, struct vg_tail *t, bool check)
 {
 	if (t->fd < 0)
 		return 0;
+	if (t->draining)
+		return service_draining(c, t);
+	if (t->trunc_fd < 0 && truncated_since(t))
+		on_truncated(c, t);
 	for (int round = 0; round < 4; round++) {
 		t->at_eof = drain(c, t);
 		if (!t->at_eof || t->fd < 0)
 			return 0;
+		if (t->trunc_fd >= 0) {
+			end_rescue(c, t);
+			continue;
+		}
 		if (t->record.len &&
 		    vg_collect_now_ms() - t->last_data_ms >= c->opts.multiline_flush_ms)
 			flush_record(c, t, 0);
@@ -330,8 +457,9 @@ int vg_tail_service(struct vg_collector *c, struct vg_tail *t, bool check)
 		enum tail_change ch = detect_change(t);
 		if (ch == TAIL_SAME)
 			return 0;
-		if (handle_change(c, t, ch))
-			return 1;
+		int rc = handle_change(c, t, ch);
+		if (rc != 0)
+			return rc;
 		if (t->fd < 0)
 			return 0;
 	}
@@ -340,8 +468,12 @@ int vg_tail_service(struct vg_collector *c, struct vg_tail *t, bool check)
 
 int vg_tail_timeout_ms(const struct vg_collector *c, const struct vg_tail *t, uint64_t now)
 {
-	if (!t->record.len)
+	uint64_t due = UINT64_MAX;
+	if (t->record.len)
+		due = t->last_data_ms + c->opts.multiline_flush_ms;
+	if (t->draining && t->fd >= 0 && t->last_data_ms + TAIL_GONE_GRACE_MS < due)
+		due = t->last_data_ms + TAIL_GONE_GRACE_MS;
+	if (due == UINT64_MAX)
 		return -1;
-	uint64_t due = t->last_data_ms + c->opts.multiline_flush_ms;
 	return due <= now ? 0 : (int)(due - now);
 }

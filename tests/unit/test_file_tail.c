@@ -3,7 +3,10 @@
  * temporary directory: appends, partial lines, rename and copytruncate
  * rotation, files appearing later or removed, restarts with saved
  * positions (no line lost or repeated), long lines, multi-line records,
- * the poll budget and inotify wake-ups.
+ * the poll budget and inotify wake-ups; copytruncate while the collector
+ * is behind (the unread lines come from the copy, once and in order), with
+ * no copy, twice in a row, with several candidate copies; a writer still
+ * appending to a renamed file after the new one is read.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -16,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "vigil/collect.h"
@@ -161,6 +165,12 @@ static void rotate_by_rename(struct fixture *f, struct vg_collector *c, size_t f
 	struct vg_collect_stats st;
 	vg_collector_stats(c, &st);
 	assert_int_equal(st.rotations, 1);
+	/* The renamed file is still read (the writer may not have reopened). */
+	assert_int_equal(st.files_open, files_open + 1);
+	/* Deleted, it is let go at once. */
+	assert_int_equal(unlink(old), 0);
+	poll_all(c, &f->got);
+	vg_collector_stats(c, &st);
 	assert_int_equal(st.files_open, files_open);
 }
 
@@ -196,7 +206,21 @@ static void test_rotated_name_also_matched(void **state)
 	snprintf(pattern, sizeof(pattern), "%s*", f->path);
 	append(f->path, "");
 	struct vg_collector *c = make(f, pattern, NULL, NULL);
-	rotate_by_rename(f, c, 2);
+	char old[160];
+	snprintf(old, sizeof(old), "%s.1", f->path);
+	append(f->path, "r1\nr2\n");
+	int wfd = open(f->path, O_WRONLY | O_APPEND);
+	assert_true(wfd >= 0);
+	assert_int_equal(rename(f->path, old), 0);
+	assert_int_equal(write(wfd, "r3\n", 3), 3);
+	close(wfd);
+	append(f->path, "r4\nr5\n");
+	for (int i = 0; i < 20 && f->got.n < 5; i++) {
+		poll_all(c, &f->got);
+		usleep(10000);
+	}
+	const char *want[] = { "r1", "r2", "r3", "r4", "r5" };
+	expect(&f->got, want, 5);
 	/* Later rescans find app.log.1 again: it must not be read twice. */
 	append(f->path, "r6\n");
 	for (int i = 0; i < 20 && f->got.n < 6; i++) {
@@ -414,6 +438,299 @@ static void test_unreadable_file_is_skipped(void **state)
 	vg_collector_destroy(c);
 }
 
+/* What logrotate's copytruncate does: copy the file, then empty it. */
+static void copytruncate(const char *path, const char *copy)
+{
+	char buf[4096];
+	int in = open(path, O_RDWR);
+	int out = open(copy, O_WRONLY | O_CREAT | O_EXCL, 0644);
+	assert_true(in >= 0 && out >= 0);
+	ssize_t n;
+	while ((n = read(in, buf, sizeof(buf))) > 0)
+		assert_int_equal(write(out, buf, (size_t)n), n);
+	assert_int_equal(n, 0);
+	close(out);
+	assert_int_equal(ftruncate(in, 0), 0);
+	close(in);
+}
+
+/* Appends lines "<tag> <i>" for i in [from, to). */
+static void append_numbered(const char *path, const char *tag, int from, int to)
+{
+	char line[64];
+	for (int i = from; i < to; i++) {
+		snprintf(line, sizeof(line), "%s %d\n", tag, i);
+		append(path, line);
+	}
+}
+
+/* Checks got lines [at, at + to - from) are "<tag> <from>" ... in order. */
+static void expect_numbered(const struct got *g, size_t at, const char *tag, int from, int to)
+{
+	char line[64];
+	assert_true(g->n >= at + (size_t)(to - from));
+	for (int i = from; i < to; i++) {
+		snprintf(line, sizeof(line), "%s %d", tag, i);
+		assert_string_equal(g->lines[at + (size_t)(i - from)], line);
+	}
+}
+
+static void poll_until(struct vg_collector *c, struct got *g, size_t want, size_t budget)
+{
+	for (int i = 0; i < 100 && g->n < want; i++) {
+		while (vg_collector_poll(c, on_line, g, budget) > 0)
+			;
+		if (g->n < want)
+			usleep(10000);
+	}
+}
+
+static void set_age(const char *path, time_t seconds_ago)
+{
+	struct timespec ts[2];
+	clock_gettime(CLOCK_REALTIME, &ts[0]);
+	ts[0].tv_sec -= seconds_ago;
+	ts[1] = ts[0];
+	assert_int_equal(utimensat(AT_FDCWD, path, ts, 0), 0);
+}
+
+/* Truncated while 7 lines were not read yet: they come from the copy. */
+static void copytruncate_behind(struct fixture *f, size_t budget, bool rewrite_past)
+{
+	char copy[160];
+	snprintf(copy, sizeof(copy), "%s.1", f->path);
+	append(f->path, "");
+	struct vg_collector *c = make(f, f->path, NULL, NULL);
+	append_numbered(f->path, "read", 0, 5);
+	poll_until(c, &f->got, 5, budget);
+	append_numbered(f->path, "unread", 0, 7);
+	copytruncate(f->path, copy);
+	/* Past the old offset: only the bytes before it tell the rewrite. */
+	append_numbered(f->path, "after", 0, rewrite_past ? 40 : 2);
+	int after = rewrite_past ? 40 : 2;
+	poll_until(c, &f->got, (size_t)(12 + after), budget);
+	usleep(20000);
+	poll_all(c, &f->got);
+	assert_int_equal(f->got.n, 12 + after);
+	expect_numbered(&f->got, 0, "read", 0, 5);
+	expect_numbered(&f->got, 5, "unread", 0, 7);
+	expect_numbered(&f->got, 12, "after", 0, after);
+	assert_string_equal(f->got.where[6], f->path);
+	struct vg_collect_stats st;
+	vg_collector_stats(c, &st);
+	assert_int_equal(st.truncations, 1);
+	assert_int_equal(st.copies_read, 1);
+	assert_int_equal(st.files_open, 1);
+	vg_collector_destroy(c);
+}
+
+static void test_copytruncate_rescue(void **state)
+{
+	copytruncate_behind(*state, 0, false);
+}
+
+static void test_copytruncate_rescue_budget(void **state)
+{
+	copytruncate_behind(*state, 1, false);
+}
+
+static void test_copytruncate_rewritten_past_offset(void **state)
+{
+	copytruncate_behind(*state, 0, true);
+}
+
+/* Runs fn with stderr sent to a file; returns what was written (malloc). */
+static char *capture_stderr(void (*fn)(struct fixture *), struct fixture *f)
+{
+	char path[160];
+	snprintf(path, sizeof(path), "%s/stderr", f->dir);
+	fflush(stderr);
+	int saved = dup(2);
+	int fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0600);
+	assert_true(saved >= 0 && fd >= 0);
+	dup2(fd, 2);
+	fn(f);
+	fflush(stderr);
+	dup2(saved, 2);
+	close(saved);
+	char *text = calloc(1, 4096);
+	assert_non_null(text);
+	assert_true(pread(fd, text, 4095, 0) >= 0);
+	close(fd);
+	return text;
+}
+
+static void truncate_without_copy(struct fixture *f)
+{
+	append(f->path, "");
+	struct vg_collector *c = make(f, f->path, NULL, NULL);
+	append(f->path, "seen one\nseen two\n");
+	assert_int_equal(poll_all(c, &f->got), 2);
+	append(f->path, "never read\n");
+	assert_int_equal(truncate(f->path, 0), 0);
+	append(f->path, "new\n");
+	poll_until(c, &f->got, 3, 0);
+	struct vg_collect_stats st;
+	vg_collector_stats(c, &st);
+	assert_int_equal(st.truncations, 1);
+	assert_int_equal(st.copies_read, 0);
+	vg_collector_destroy(c);
+}
+
+static void test_copytruncate_without_copy(void **state)
+{
+	struct fixture *f = *state;
+	char *err = capture_stderr(truncate_without_copy, f);
+	const char *want[] = { "seen one", "seen two", "new" };
+	expect(&f->got, want, 3);
+	assert_non_null(strstr(err, "was truncated at offset 18"));
+	assert_non_null(strstr(err, "lost"));
+	free(err);
+}
+
+/* The copy was made before the last lines, which were read and then
+ * destroyed by the truncation: nothing unread was lost, no warning. */
+static void copy_shorter_than_read(struct fixture *f)
+{
+	char copy[160];
+	snprintf(copy, sizeof(copy), "%s.1", f->path);
+	append(f->path, "");
+	struct vg_collector *c = make(f, f->path, NULL, NULL);
+	append_numbered(f->path, "copied", 0, 20);
+	int out = open(copy, O_WRONLY | O_CREAT | O_EXCL, 0644);
+	int in = open(f->path, O_RDONLY);
+	char buf[4096];
+	ssize_t n = read(in, buf, sizeof(buf));
+	assert_true(n > 0 && write(out, buf, (size_t)n) == n);
+	close(in);
+	close(out);
+	append_numbered(f->path, "between", 0, 3);
+	poll_until(c, &f->got, 23, 0);
+	assert_int_equal(truncate(f->path, 0), 0);
+	append(f->path, "new\n");
+	poll_until(c, &f->got, 24, 0);
+	struct vg_collect_stats st;
+	vg_collector_stats(c, &st);
+	assert_int_equal(st.truncations, 1);
+	assert_int_equal(st.copies_read, 0);
+	vg_collector_destroy(c);
+}
+
+static void test_copytruncate_copy_shorter_than_read(void **state)
+{
+	struct fixture *f = *state;
+	char *err = capture_stderr(copy_shorter_than_read, f);
+	assert_int_equal(f->got.n, 24);
+	expect_numbered(&f->got, 0, "copied", 0, 20);
+	expect_numbered(&f->got, 20, "between", 0, 3);
+	assert_string_equal(f->got.lines[23], "new");
+	assert_null(strstr(err, "lost"));
+	free(err);
+}
+
+static void test_copytruncate_twice(void **state)
+{
+	struct fixture *f = *state;
+	char c1[160], c2[160], gz[160];
+	snprintf(c1, sizeof(c1), "%s.1", f->path);
+	snprintf(c2, sizeof(c2), "%s.2", f->path);
+	snprintf(gz, sizeof(gz), "%s.3.gz", f->path);
+	append(f->path, "");
+	struct vg_collector *c = make(f, f->path, NULL, NULL);
+	for (int round = 0; round < 2; round++) {
+		size_t at = f->got.n;
+		append_numbered(f->path, round ? "b-read" : "a-read", 0, 3);
+		poll_until(c, &f->got, at + 3, 0);
+		append_numbered(f->path, round ? "b-unread" : "a-unread", 0, 4);
+		/* logrotate: app.log.1 -> app.log.2, then the new copy. */
+		if (round)
+			assert_int_equal(rename(c1, c2), 0);
+		copytruncate(f->path, c1);
+		append(f->path, round ? "b\n" : "a\n");
+		poll_until(c, &f->got, at + 8, 0);
+		expect_numbered(&f->got, at, round ? "b-read" : "a-read", 0, 3);
+		expect_numbered(&f->got, at + 3, round ? "b-unread" : "a-unread", 0, 4);
+		assert_string_equal(f->got.lines[at + 7], round ? "b" : "a");
+		/* A compressed copy cannot match; it is skipped. */
+		append(gz, "\x1f\x8b\x08\x00 not the log");
+	}
+	usleep(20000);
+	poll_all(c, &f->got);
+	assert_int_equal(f->got.n, 16);
+	struct vg_collect_stats st;
+	vg_collector_stats(c, &st);
+	assert_int_equal(st.truncations, 2);
+	assert_int_equal(st.copies_read, 2);
+	vg_collector_destroy(c);
+}
+
+static void test_copytruncate_prefers_newest_copy(void **state)
+{
+	struct fixture *f = *state;
+	char old_copy[160], new_copy[160], other[160];
+	snprintf(old_copy, sizeof(old_copy), "%s/app.log.bak", f->dir);
+	snprintf(new_copy, sizeof(new_copy), "%s/app.log.1", f->dir);
+	snprintf(other, sizeof(other), "%s/other.log", f->dir);
+	append(f->path, "");
+	struct vg_collector *c = make(f, f->path, NULL, NULL);
+	append(f->path, "head 1\nhead 2\n");
+	assert_int_equal(poll_all(c, &f->got), 2);
+	/* An older copy holding the same start but another ending. */
+	append(old_copy, "head 1\nhead 2\nstale tail\n");
+	set_age(old_copy, 60);
+	/* Same size as what was read, other bytes: not a copy. */
+	append(other, "HEAD 1\nHEAD 2\nother tail\n");
+	append(f->path, "tail 1\ntail 2\n");
+	copytruncate(f->path, new_copy);
+	append(f->path, "x\n");
+	poll_until(c, &f->got, 5, 0);
+	usleep(20000);
+	poll_all(c, &f->got);
+	const char *want[] = { "head 1", "head 2", "tail 1", "tail 2", "x" };
+	expect(&f->got, want, 5);
+	vg_collector_destroy(c);
+}
+
+/* The writer goes on appending to the renamed file after the new file was
+ * found, and the glob also matches the rotated name: every line once. */
+static void test_rename_writer_appends_late(void **state)
+{
+	struct fixture *f = *state;
+	char pattern[160], old[160];
+	snprintf(pattern, sizeof(pattern), "%s*", f->path);
+	snprintf(old, sizeof(old), "%s.1", f->path);
+	append(f->path, "");
+	struct vg_collector *c = make(f, pattern, NULL, NULL);
+	int wfd = open(f->path, O_WRONLY | O_APPEND);
+	assert_true(wfd >= 0);
+	assert_int_equal(write(wfd, "o1\no2\n", 6), 6);
+	assert_int_equal(rename(f->path, old), 0);
+	append(f->path, "n1\n");
+	poll_until(c, &f->got, 3, 0);
+	const char *want1[] = { "o1", "o2", "n1" };
+	expect(&f->got, want1, 3);
+	/* Rotation noticed, new file read: the old inode still gets lines. */
+	assert_int_equal(write(wfd, "o3\no4", 5), 5);
+	append(f->path, "n2\n");
+	poll_until(c, &f->got, 5, 0);
+	assert_int_equal(write(wfd, "-end\n", 5), 5);
+	close(wfd);
+	poll_until(c, &f->got, 6, 0);
+	usleep(50000);
+	poll_all(c, &f->got);
+	assert_int_equal(f->got.n, 6);
+	/* The two files are read side by side: n2 may come before or after o3. */
+	bool n2_first = strcmp(f->got.lines[3], "n2") == 0;
+	assert_string_equal(f->got.lines[n2_first ? 4 : 3], "o3");
+	assert_string_equal(f->got.lines[n2_first ? 3 : 4], "n2");
+	assert_string_equal(f->got.lines[5], "o4-end");
+	struct vg_collect_stats st;
+	vg_collector_stats(c, &st);
+	assert_int_equal(st.rotations, 1);
+	assert_int_equal(st.files_open, 2);
+	vg_collector_destroy(c);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -431,6 +748,17 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_json_lines_and_budget, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_inotify_wakes_up, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_unreadable_file_is_skipped, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_copytruncate_rescue, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_copytruncate_rescue_budget, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_copytruncate_rewritten_past_offset, setup,
+		                                teardown),
+		cmocka_unit_test_setup_teardown(test_copytruncate_without_copy, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_copytruncate_copy_shorter_than_read, setup,
+		                                teardown),
+		cmocka_unit_test_setup_teardown(test_copytruncate_twice, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_copytruncate_prefers_newest_copy, setup,
+		                                teardown),
+		cmocka_unit_test_setup_teardown(test_rename_writer_appends_late, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
