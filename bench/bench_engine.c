@@ -9,7 +9,14 @@
  * N threads (default: all cores), each with its own analyzer over the same
  * immutable ruleset. Prints events/s, alerts and the peak RSS.
  *
- * usage: bench_engine [-w WAZUH_DIR] [--no-builtin] [-t THREADS] [-r REPEAT] FILE...
+ * With -d DUMP it instead runs each file once on one thread and writes one
+ * line per event to DUMP (decoder, rule, level, fired times, previous logs,
+ * header and every field), the arrival clock starting at a fixed time and
+ * advancing by -c NANOSECONDS per event (default 1 ms), so that two builds
+ * can be compared byte for byte.
+ *
+ * usage: bench_engine [-w WAZUH_DIR] [--no-builtin] [-t THREADS] [-r REPEAT]
+ *                     [-d DUMP [-c NS]] FILE...
  */
 #include <pthread.h>
 #include <stdio.h>
@@ -22,6 +29,7 @@
 #include "vigil/array.h"
 #include "vigil/buf.h"
 #include "vigil/engine.h"
+#include "vigil/rule.h"
 #include "vigil/ruleset_spec.h"
 
 struct input {
@@ -132,8 +140,67 @@ static double run(struct vg_ruleset *rs, const struct input *in, unsigned nthrea
 	return dt > 0 ? (double)events / dt : 0;
 }
 
+static void dump_str(FILE *out, const char *key, const char *v)
+{
+	if (!v)
+		return;
+	fprintf(out, "\t%s=", key);
+	for (; *v; v++)
+		fputc(*v == '\t' || *v == '\n' ? ' ' : *v, out);
+}
+
+static void dump_event(FILE *out, size_t i, const struct vg_analysis *r)
+{
+	const struct vg_event *ev = r->event;
+	fprintf(out, "%zu", i);
+	dump_str(out, "ts", ev->timestamp);
+	dump_str(out, "host", ev->hostname);
+	dump_str(out, "prog", ev->program_name);
+	dump_str(out, "dparent", ev->decoder_parent);
+	dump_str(out, "dname", ev->decoder_name);
+	for (int f = 0; f < VG_F_COUNT; f++)
+		dump_str(out, vg_fixed_name((enum vg_fixed)f), ev->fixed[f]);
+	for (unsigned k = 0; k < ev->ndyn; k++)
+		dump_str(out, ev->dyn[k].name, ev->dyn[k].value);
+	if (r->rule)
+		fprintf(out, "\trule=%u level=%d fired=%u alert=%d", r->rule->id, r->rule->level,
+		        r->result ? r->result->firedtimes : 0, (int)r->alert);
+	if (r->result && r->result->ignored)
+		fprintf(out, "\tignored");
+	for (unsigned k = 0; r->result && k < r->result->nprev; k++)
+		dump_str(out, "prev", r->result->prev_logs[k]);
+	fputc('\n', out);
+}
+
+/* One pass over in with a simulated clock, one line per event into out. */
+static int dump(struct vg_ruleset *rs, const struct input *in, long long step_ns, FILE *out)
+{
+	struct vg_analyzer *a = NULL;
+	int rc = vg_analyzer_create(rs, 3, &a);
+	if (rc != VG_OK)
+		return rc;
+	unsigned long long alerts = 0;
+	long long t = 1700000000LL * 1000000000LL;
+	struct vg_analysis res;
+	for (size_t i = 0; i < in->n; i++, t += step_ns) {
+		struct timespec when = { .tv_sec = t / 1000000000LL, .tv_nsec = t % 1000000000LL };
+		if (vg_analyzer_process(a, in->locs[i], in->lines[i], &when, &res) != VG_OK) {
+			fprintf(out, "%zu\terror\n", i);
+			continue;
+		}
+		alerts += res.alert;
+		dump_event(out, i, &res);
+	}
+	fprintf(out, "alerts=%llu\n", alerts);
+	printf("dumped %zu events, %llu alerts\n", in->n, alerts);
+	vg_analyzer_destroy(a);
+	return VG_OK;
+}
+
 int main(int argc, char **argv)
 {
+	const char *dump_path = NULL;
+	long long step_ns = 1000000;
 	const char *wazuh = NULL;
 	bool builtin = true;
 	unsigned threads = (unsigned)sysconf(_SC_NPROCESSORS_ONLN), repeat = 1;
@@ -148,6 +215,10 @@ int main(int argc, char **argv)
 			threads = (unsigned)strtoul(argv[++i], NULL, 10);
 		else if (!strcmp(argv[i], "-r") && i + 1 < argc)
 			repeat = (unsigned)strtoul(argv[++i], NULL, 10);
+		else if (!strcmp(argv[i], "-d") && i + 1 < argc)
+			dump_path = argv[++i];
+		else if (!strcmp(argv[i], "-c") && i + 1 < argc)
+			step_ns = strtoll(argv[++i], NULL, 10);
 		else {
 			first = i;
 			break;
@@ -155,7 +226,7 @@ int main(int argc, char **argv)
 	}
 	if (first >= argc || threads < 1 || threads > 64 || repeat < 1) {
 		fprintf(stderr, "usage: bench_engine [-w WAZUH_DIR] [--no-builtin] [-t THREADS] "
-		                "[-r REPEAT] FILE...\n");
+		                "[-r REPEAT] [-d DUMP [-c NS]] FILE...\n");
 		return 2;
 	}
 	struct vg_ruleset_spec spec = { .no_builtin = !builtin };
@@ -176,11 +247,23 @@ int main(int argc, char **argv)
 	       vg_ruleset_decoder_count(rs), vg_ruleset_rule_count(rs), diag.warnings,
 	       now_s() - t0);
 	vg_diag_free(&diag);
+	FILE *dump_out = NULL;
+	if (dump_path && !(dump_out = fopen(dump_path, "w"))) {
+		fprintf(stderr, "cannot write %s\n", dump_path);
+		return 1;
+	}
 	for (int i = first; i < argc; i++) {
 		struct input in = { 0 };
 		if (read_input(argv[i], &in) != 0) {
 			fprintf(stderr, "cannot read %s\n", argv[i]);
 			return 1;
+		}
+		if (dump_out) {
+			dump(rs, &in, step_ns, dump_out);
+			free(in.lines);
+			free(in.locs);
+			free(in.text);
+			continue;
 		}
 		unsigned long long a1, an;
 		double one = run(rs, &in, 1, repeat, &a1);
@@ -192,6 +275,8 @@ int main(int argc, char **argv)
 		free(in.locs);
 		free(in.text);
 	}
+	if (dump_out)
+		fclose(dump_out);
 	struct rusage ru;
 	getrusage(RUSAGE_SELF, &ru);
 	printf("peak RSS: %.1f MB\n", (double)ru.ru_maxrss / 1024.0);

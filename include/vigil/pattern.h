@@ -80,9 +80,8 @@ bool vg_pattern_match(const struct vg_pattern *p, const char *subject,
                       struct vg_pattern_scratch *scratch, struct vg_match *m);
 
 /*
- * Prefilter support. A multi-pattern literal scan of the event's log (see
- * vigil/prefilter.h) tells which patterns can possibly match it, so the
- * others are rejected without running.
+ * Required literals: what the log gate (vg_pattern_scratch_gate()) and the
+ * multi-pattern prefilter (vigil/prefilter.h) rule patterns out by.
  *
  * vg_pattern_literal_count() is the number of literals of which every
  * subject the pattern matches contains at least one (ASCII case ignored);
@@ -122,17 +121,16 @@ int vg_pattern_prefilter_id(const struct vg_pattern *p);
 typedef int (*vg_pattern_visit_fn)(void *ctx, struct vg_pattern *p);
 
 /*
- * Installs the prefilter for one log in a scratch. From now on a pattern
- * with a prefilter id matched against a subject inside [log, log + len] (a
- * suffix of the log, so it cannot hold a literal the log lacks) first
- * consults the verdict: a clear bit fails the match at once. The verdict is
- * computed on first need by scan(ctx), which returns the bitset (or NULL:
- * nothing is ruled out); patterns that are cheap to run themselves (one
- * literal) do not trigger it. Other subjects are not gated. log NULL
- * removes the gate. log and the bitset must stay valid until the next call.
+ * Installs the log gate for one event's log in a scratch. From now on an
+ * OS_Match or OS_Regex pattern with required literals (see
+ * vg_pattern_literal_count()) matched against a subject inside
+ * [log, log + len] (a suffix of the log, so it cannot hold a literal the
+ * log lacks) is first checked against the byte pairs the log holds; when
+ * every alternative misses a pair of its literals, the match fails at
+ * once. The table of pairs is filled on first need (on a long log, once
+ * several patterns have asked). Other subjects are not gated. log NULL
+ * removes the gate. log must stay valid and unchanged until the next call.
  */
-typedef const uint64_t *(*vg_pattern_gate_fn)(void *ctx);
-void vg_pattern_scratch_gate(struct vg_pattern_scratch *s, const char *log, size_t len,
-                             vg_pattern_gate_fn scan, void *ctx);
+void vg_pattern_scratch_gate(struct vg_pattern_scratch *s, const char *log, size_t len);
 
 #endif

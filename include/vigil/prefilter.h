@@ -9,8 +9,10 @@
  * literals into one Vectorscan database. Per event, vg_prefilter_scan()
  * runs a single case-insensitive scan of the log and returns a bitset with
  * the bit of every pattern one of whose literals occurs; patterns whose bit
- * is clear cannot match and are rejected without running (the gate is
- * installed in the pattern scratch, vg_pattern_scratch_gate()).
+ * is clear cannot match. (The analyzer no longer scans with it: the log
+ * gate of the pattern scratch, vg_pattern_scratch_gate(), rules patterns
+ * out by the byte pairs of their literals, only for the patterns an event
+ * queries; see docs/performance.md.)
  *
  * A compiled prefilter is immutable and shared by all threads; each worker
  * owns a struct vg_prefilter_scratch.

@@ -91,10 +91,12 @@ static unsigned find_slot(const struct vg_event *ev, const char *name, uint32_t 
 	}
 }
 
-/* Doubles the field arrays and rebuilds the name index (all in the arena). */
+/* Doubles the field arrays and rebuilds the name index (all in the arena).
+ * The first size is 64: JSON events carry dozens of fields, and each
+ * doubling rehashes them all. */
 static int grow_fields(struct vg_event *ev)
 {
-	unsigned ncap = ev->dyn_cap ? ev->dyn_cap * 2 : 16, nslots = 2 * ncap;
+	unsigned ncap = ev->dyn_cap ? ev->dyn_cap * 2 : 64, nslots = 2 * ncap;
 	struct vg_field *n = vg_arena_alloc(ev->arena, ncap * sizeof(*n));
 	uint32_t *hashes = vg_arena_alloc(ev->arena, ncap * sizeof(*hashes));
 	uint16_t *slots = vg_arena_calloc(ev->arena, nslots, sizeof(*slots));

@@ -107,6 +107,14 @@ void vg_dec_pname_candidates(const struct vg_decoder_set *set, const char *pname
 /* The next candidate position, or -1. */
 long vg_dec_pname_next(struct vg_dec_pname_iter *it);
 
+/* Does d's <program_name> accept pname (len bytes)? (decoder_match.c) */
+bool vg_dec_pname_matches(const struct vg_decoder *d, const char *pname, size_t len,
+                          struct vg_pattern_scratch *scratch);
+/* Tries top-level decoder d (its program name already accepted): VG_ENOMATCH
+ * when its prematch fails, else decodes ev with it (VG_OK or VG_ENOMEM). */
+int vg_dec_try_top(const struct vg_decoder *d, struct vg_event *ev,
+                   struct vg_pattern_scratch *scratch);
+
 /* Looks a plugin up by its <plugin_decoder> name; NULL when unknown. */
 vg_dec_plugin_fn vg_dec_plugin_lookup(const char *name);
 

@@ -28,7 +28,7 @@ int vg_dec_store(struct vg_event *ev, int fixed, const char *name, const char *v
 	return rc == VG_ENOMEM ? rc : VG_OK; /* past the limit Wazuh drops the field */
 }
 
-static bool pname_matches(const struct vg_decoder *d, const char *pname, size_t pname_len,
+bool vg_dec_pname_matches(const struct vg_decoder *d, const char *pname, size_t pname_len,
                           struct vg_pattern_scratch *scratch)
 {
 	if (d->pname_exact)
@@ -163,6 +163,30 @@ static int decode_with(const struct vg_decoder *top, struct vg_event *ev, struct
 	return run_chain(top, ci < 0 ? 0 : (unsigned)ci, ev, pos, scratch);
 }
 
+/* Tries top-level decoder d at pos->log (see vg_dec_try_top()). */
+static inline __attribute__((always_inline)) int try_top(const struct vg_decoder *d,
+                                                         struct vg_event *ev, struct dec_pos *pos,
+                                                         struct vg_pattern_scratch *scratch)
+{
+	pos->after_parent = pos->log;
+	if (d->prematch) {
+		struct vg_match m;
+		if (!vg_pattern_match(d->prematch, pos->log, scratch, &m))
+			return VG_ENOMATCH;
+		pos->after_parent = m.end;
+	}
+	pos->after_prematch = pos->after_parent;
+	return decode_with(d, ev, pos, scratch);
+}
+
+int vg_dec_try_top(const struct vg_decoder *d, struct vg_event *ev,
+                   struct vg_pattern_scratch *scratch)
+{
+	struct dec_pos pos = { 0 };
+	pos.log = ev->log ? ev->log : ev->full_log;
+	return try_top(d, ev, &pos, scratch);
+}
+
 int vg_decode(const struct vg_decoder_set *set, struct vg_event *ev,
               struct vg_pattern_scratch *scratch)
 {
@@ -186,17 +210,11 @@ int vg_decode(const struct vg_decoder_set *set, struct vg_event *ev,
 	for (long i = indexed ? vg_dec_pname_next(&it) : 0; i >= 0 && (size_t)i < n;
 	     i = indexed ? vg_dec_pname_next(&it) : i + 1) {
 		const struct vg_decoder *d = list[i];
-		if (pname && !pname_matches(d, pname, pname_len, scratch))
+		if (pname && !vg_dec_pname_matches(d, pname, pname_len, scratch))
 			continue;
-		pos.after_parent = pos.log;
-		if (d->prematch) {
-			struct vg_match m;
-			if (!vg_pattern_match(d->prematch, pos.log, scratch, &m))
-				continue;
-			pos.after_parent = m.end;
-		}
-		pos.after_prematch = pos.after_parent;
-		return decode_with(d, ev, &pos, scratch);
+		int rc = try_top(d, ev, &pos, scratch);
+		if (rc != VG_ENOMATCH)
+			return rc;
 	}
 	return VG_OK;
 }

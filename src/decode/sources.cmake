@@ -1,6 +1,7 @@
 # Decoders: load, compile and apply Wazuh <decoder> files, plus plugins.
 # The pre-decoder lists itself in sources_predecode.cmake.
 list(APPEND VG_SOURCES
+  src/decode/decoder_cache.c
   src/decode/decoder_load.c
   src/decode/decoder_match.c
   src/decode/decoder_pname.c

@@ -1,31 +1,30 @@
 /*
  * analyzer.c - runs one event at a time through pre-decoding, decoding and
  * the rule tree of a ruleset. An analyzer belongs to one worker thread: it
- * owns the event (and its arena), the pattern scratch, the prefilter scratch
+ * owns the event (and its arena), the pattern scratch
  * and the correlation state, so processing takes no lock and allocates
- * nothing per event beyond the arena. Each event's log is scanned once by
- * the ruleset's literal prefilter; its verdict gates every log pattern of
- * the decoders and rules for that event only.
+ * nothing per event beyond the arena. Each event's log is installed as the
+ * scratch's log gate (see vg_pattern_scratch_gate()): the byte pairs it
+ * holds rule out the log patterns of decoders and rules whose literals it
+ * lacks, for that event only.
  */
 #include "vigil/engine.h"
 
 #include <stdlib.h>
 #include <string.h>
 
+#include "decode/decoder_cache.h"
 #include "engine/ruleset_internal.h"
 #include "vigil/decoder.h"
 #include "vigil/pattern.h"
 #include "vigil/predecode.h"
-#include "vigil/prefilter.h"
 #include "vigil/rule.h"
 
 struct vg_analyzer {
 	struct vg_ruleset *rs;
 	struct vg_rule_state *state;
 	struct vg_pattern_scratch *scratch;
-	struct vg_prefilter_scratch *pf_scratch; /* for rs->prefilter */
-	const char *gate_log;                    /* the log the gate is for */
-	size_t gate_len;
+	struct vg_dec_cache *dec_cache; /* decoders by program name */
 	struct vg_event ev;
 	struct vg_rule_result res;
 	int alert_level;
@@ -45,6 +44,8 @@ int vg_analyzer_create(struct vg_ruleset *rs, int alert_level, struct vg_analyze
 			rc = VG_ENOMEM;
 	}
 	if (rc == VG_OK)
+		rc = vg_dec_cache_create(&a->dec_cache);
+	if (rc == VG_OK)
 		rc = vg_analyzer_set_ruleset(a, rs);
 	if (rc != VG_OK) {
 		vg_analyzer_destroy(a);
@@ -60,8 +61,8 @@ void vg_analyzer_destroy(struct vg_analyzer *a)
 		return;
 	vg_rule_state_destroy(a->state);
 	vg_ruleset_unref(a->rs);
-	vg_prefilter_scratch_destroy(a->pf_scratch);
 	vg_pattern_scratch_destroy(a->scratch);
+	vg_dec_cache_destroy(a->dec_cache);
 	vg_event_destroy(&a->ev);
 	free(a);
 }
@@ -69,22 +70,15 @@ void vg_analyzer_destroy(struct vg_analyzer *a)
 int vg_analyzer_set_ruleset(struct vg_analyzer *a, struct vg_ruleset *rs)
 {
 	struct vg_rule_state *st = NULL;
-	struct vg_prefilter_scratch *pfs = NULL;
 	int rc = vg_rule_state_create(rs->rules, &st);
-	if (rc == VG_OK)
-		rc = vg_prefilter_scratch_create(rs->prefilter, &pfs);
-	if (rc != VG_OK) {
-		vg_rule_state_destroy(st);
+	if (rc != VG_OK)
 		return rc;
-	}
 	/* Take the new reference first: rs may be the ruleset already held. */
 	vg_ruleset_ref(rs);
 	vg_rule_state_destroy(a->state);
-	vg_prefilter_scratch_destroy(a->pf_scratch);
 	vg_ruleset_unref(a->rs);
 	a->rs = rs;
 	a->state = st;
-	a->pf_scratch = pfs;
 	return VG_OK;
 }
 
@@ -98,20 +92,12 @@ int vg_analyzer_reset_state(struct vg_analyzer *a)
 	return vg_analyzer_set_ruleset(a, a->rs);
 }
 
-/* Runs the prefilter over the gated log, when a pattern first needs it. */
-static const uint64_t *scan_log(void *ctx)
-{
-	struct vg_analyzer *a = ctx;
-	return vg_prefilter_scan(a->rs->prefilter, a->pf_scratch, a->gate_log, a->gate_len);
-}
-
-/* Gates the log patterns of decoders and rules by the prefilter, over the
+/* Gates the log patterns of decoders and rules by the byte pairs of the
  * text they read as "log" (with the same fallback they use). */
 static void gate_log(struct vg_analyzer *a, const struct vg_event *ev)
 {
-	a->gate_log = ev->log ? ev->log : ev->full_log;
-	a->gate_len = a->gate_log ? strlen(a->gate_log) : 0;
-	vg_pattern_scratch_gate(a->scratch, a->gate_log, a->gate_len, scan_log, a);
+	const char *log = ev->log ? ev->log : ev->full_log;
+	vg_pattern_scratch_gate(a->scratch, log, log ? strlen(log) : 0);
 }
 
 int vg_analyzer_process(struct vg_analyzer *a, const char *location, const char *log,
@@ -129,15 +115,15 @@ int vg_analyzer_process(struct vg_analyzer *a, const char *location, const char 
 	int rc = vg_predecode(ev, location, log);
 	if (rc == VG_OK) {
 		gate_log(a, ev);
-		rc = vg_decode(a->rs->decoders, ev, a->scratch);
+		rc = vg_decode_cached(a->rs->decoders, ev, a->scratch, a->dec_cache);
 	}
 	if (rc != VG_OK) {
-		vg_pattern_scratch_gate(a->scratch, NULL, 0, NULL, NULL);
+		vg_pattern_scratch_gate(a->scratch, NULL, 0);
 		return rc;
 	}
 	const struct vg_rule *rule = vg_rule_eval(a->rs->rules, a->state, ev, a->scratch, &a->res);
 	/* The verdict is for this log only: the arena reuses its memory. */
-	vg_pattern_scratch_gate(a->scratch, NULL, 0, NULL, NULL);
+	vg_pattern_scratch_gate(a->scratch, NULL, 0);
 	out->event = ev;
 	out->rule = rule;
 	out->result = &a->res;

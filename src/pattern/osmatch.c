@@ -213,6 +213,20 @@ size_t vg_osmatch_literal_count(const struct vg_osmatch *om)
 	return anchored ? 0 : om->nalts;
 }
 
+size_t vg_osmatch_alt_runs(const void *obj, size_t alt, struct vg_lit_run *runs, size_t max)
+{
+	const struct vg_osmatch *om = obj;
+	if (max == 0 || om->alts[alt].len == 0)
+		return 0;
+	runs[0] = (struct vg_lit_run){ om->alts[alt].lit, om->alts[alt].len };
+	return 1;
+}
+
+size_t vg_osmatch_alt_count(const struct vg_osmatch *om)
+{
+	return om->nalts;
+}
+
 bool vg_osmatch_single_literal(const struct vg_osmatch *om)
 {
 	return !om->negate && om->nalts == 1 && om->alts[0].kind == OM_SUB;

@@ -404,6 +404,46 @@ size_t vg_osregex_literal_count(const struct vg_osregex *rx)
 	return anchored ? 0 : rx->nalts;
 }
 
+/*
+ * Every required literal run of alternative alt (at most max of them), the
+ * same runs orx_pick_literal() chooses from: literal bytes are always
+ * consumed by a match, except a last byte right after an unquantified class.
+ */
+size_t vg_osregex_alt_runs(const void *obj, size_t alt, struct vg_lit_run *runs, size_t max)
+{
+	const struct vg_osregex *rx = obj;
+	const unsigned char *c = rx->alts[alt].code;
+	size_t n = strlen((const char *)c), i = 0, start = 0, len = 0, nr = 0;
+
+	if (n >= 3 && c[n - 3] == '\\')
+		n--;
+	while (i <= n) {
+		if (i < n && c[i] != '\\' && c[i] != '(' && c[i] < 0x80) {
+			if (len == 0)
+				start = i;
+			len++;
+			i++;
+			continue;
+		}
+		if (len && nr < max)
+			runs[nr++] = (struct vg_lit_run){ c + start, len };
+		len = 0;
+		if (i < n && c[i] == '\\') {
+			i += 2;
+			if (i < n && orx_is_quant(c[i]))
+				i++;
+		} else {
+			i++;
+		}
+	}
+	return nr;
+}
+
+size_t vg_osregex_alt_count(const struct vg_osregex *rx)
+{
+	return rx->nalts;
+}
+
 bool vg_osregex_start_bytes(const struct vg_osregex *rx, size_t at, uint64_t set[4])
 {
 	memset(set, 0, 4 * sizeof(set[0]));

@@ -14,14 +14,6 @@
 #include "pattern/pattern_internal.h"
 #include "vigil/error.h"
 
-/* Queries of gated patterns before the prefilter scan is worth running on
- * a long log; on a log of at most VG_GATE_SHORT_LOG bytes the scan is cheap
- * and runs at the first query. */
-#ifndef VG_GATE_SCAN_AFTER
-#define VG_GATE_SCAN_AFTER 8
-#endif
-#define VG_GATE_SHORT_LOG 512
-
 struct vg_pattern {
 	enum vg_pattern_kind kind;
 	int prefilter_id;    /* bit in the prefilter verdict, -1 none */
@@ -30,6 +22,7 @@ struct vg_pattern {
 	bool has_second;     /* ... and its second byte in second */
 	uint64_t start[4];
 	uint64_t second[4];
+	uint16_t *gate_plan; /* byte pairs the alternatives need (pattern_gate.c) */
 	char *source;
 	union {
 		struct vg_osmatch *om;
@@ -92,6 +85,21 @@ int vg_pattern_compile(enum vg_pattern_kind kind, const char *src, struct vg_pat
 		p->has_start = vg_osregex_start_bytes(p->u.rx, 0, p->start);
 		p->has_second = vg_osregex_start_bytes(p->u.rx, 1, p->second);
 	}
+	/* Patterns with a required-literal set are gated by the log's pairs. */
+	if (vg_pattern_literal_count(p) > 0) {
+		if (kind == VG_PAT_OSMATCH)
+			p->gate_plan = vg_gate_plan_build(vg_osmatch_alt_count(p->u.om),
+			                                  vg_osmatch_alt_runs, p->u.om);
+		else
+			p->gate_plan = vg_gate_plan_build(vg_osregex_alt_count(p->u.rx),
+			                                  vg_osregex_alt_runs, p->u.rx);
+	} else if (kind == VG_PAT_PCRE2) {
+		struct vg_pcre2_lits *l = vg_pcre2_lits_parse(src);
+		if (l)
+			p->gate_plan =
+			    vg_gate_plan_build(vg_pcre2_lits_alts(l), vg_pcre2_lits_runs, l);
+		vg_pcre2_lits_free(l);
+	}
 	*out = p;
 	return 0;
 }
@@ -105,6 +113,7 @@ void vg_pattern_destroy(struct vg_pattern *p)
 	case VG_PAT_OSREGEX: vg_osregex_destroy(p->u.rx); break;
 	case VG_PAT_PCRE2: vg_pcre2_destroy(p->u.pc); break;
 	}
+	free(p->gate_plan);
 	free(p->source);
 	free(p);
 }
@@ -194,48 +203,25 @@ int vg_pattern_prefilter_id(const struct vg_pattern *p)
 	return p->prefilter_id;
 }
 
-void vg_pattern_scratch_gate(struct vg_pattern_scratch *s, const char *log, size_t len,
-                             vg_pattern_gate_fn scan, void *ctx)
+void vg_pattern_scratch_gate(struct vg_pattern_scratch *s, const char *log, size_t len)
 {
-	s->gate_lo = log;
-	s->gate_hi = log ? log + len : NULL;
-	s->gate_bits = NULL;
-	s->gate_scan = log ? scan : NULL;
-	s->gate_ctx = ctx;
-	s->gate_queries = 0;
+	vg_gate_reset(&s->gate, log, len);
 }
 
-/* Has the prefilter ruled this match out (no literal of p in the log)? */
-static bool gated_out(const struct vg_pattern *p, const char *subject, struct vg_pattern_scratch *s)
+/* Has the gate ruled this match out (a byte pair or byte that every
+ * alternative needs is missing from the log)? */
+static inline bool gated_out(const struct vg_pattern *p, const char *subject,
+                             struct vg_pattern_scratch *s)
 {
-	if (p->prefilter_id < 0 || !s || !s->gate_lo)
+	if (!p->gate_plan || !s)
 		return false;
-	/* Compared as integers: subject may belong to another object. */
-	uintptr_t at = (uintptr_t)subject;
-	if (at < (uintptr_t)s->gate_lo || at > (uintptr_t)s->gate_hi)
+	/* Inside [lo, hi] as one unsigned comparison (no gate: lo = hi =
+	 * NULL, and subject is not NULL). Compared as integers: subject may
+	 * belong to another object. */
+	uintptr_t lo = (uintptr_t)s->gate.lo;
+	if ((uintptr_t)subject - lo > (uintptr_t)s->gate.hi - lo)
 		return false;
-	if (!s->gate_bits) {
-		/*
-		 * Not scanned yet. Patterns check their own literals quickly, so
-		 * on a long log the scan only pays once an event tests many of
-		 * them: it runs at the VG_GATE_SCAN_AFTER-th query. A short log
-		 * is scanned at once (most events query more patterns than
-		 * that). A one-literal pattern never asks for it: running it is
-		 * as cheap.
-		 */
-		unsigned after =
-		    (size_t)(s->gate_hi - s->gate_lo) <= VG_GATE_SHORT_LOG ? 1 : VG_GATE_SCAN_AFTER;
-		if (p->single_literal || !s->gate_scan || ++s->gate_queries < after)
-			return false;
-		s->gate_bits = s->gate_scan(s->gate_ctx);
-		s->gate_scan = NULL;
-		if (!s->gate_bits) {
-			s->gate_lo = s->gate_hi = NULL;
-			return false;
-		}
-	}
-	unsigned id = (unsigned)p->prefilter_id;
-	return !((s->gate_bits[id / 64] >> (id % 64)) & 1u);
+	return vg_gate_rejects(&s->gate, p->gate_plan, p->single_literal);
 }
 
 bool vg_pattern_match(const struct vg_pattern *p, const char *subject,
@@ -257,8 +243,8 @@ bool vg_pattern_match(const struct vg_pattern *p, const char *subject,
 	}
 	/* The gated log's length is known: spare the dialects a strlen. */
 	size_t len = SIZE_MAX;
-	if (scratch && scratch->gate_lo && subject == scratch->gate_lo)
-		len = (size_t)(scratch->gate_hi - scratch->gate_lo);
+	if (scratch && scratch->gate.lo && subject == scratch->gate.lo)
+		len = (size_t)(scratch->gate.hi - scratch->gate.lo);
 	switch (p->kind) {
 	case VG_PAT_OSMATCH:
 		if (!vg_osmatch_exec_len(p->u.om, subject, len != SIZE_MAX ? len : strlen(subject)))

@@ -13,6 +13,16 @@
 
 #include "vigil/pattern.h"
 
+/* The log gate of a scratch (pattern_gate.c): the gated log and, once
+ * filled, the hashed byte pairs (4,096 bits) and bytes (256) it holds. */
+#define VG_GATE_WORDS (4096 / 64 + 4)
+struct vg_gate {
+	const char *lo, *hi; /* the log; NULL: no gate */
+	unsigned queries;    /* gated queries so far, before filling */
+	bool filled;         /* table holds the log's pairs and bytes */
+	uint64_t table[VG_GATE_WORDS];
+};
+
 /* Longest pattern Wazuh accepts (OS_PATTERN_MAXSIZE); longer ones fail to compile. */
 #define VG_PATTERN_MAX_LEN 20480
 
@@ -21,19 +31,12 @@ struct vg_osregex;
 struct vg_pcre2;
 
 /*
- * Per-thread match state. md is PCRE2's match data. The gate is the
- * prefilter's verdict for the current log (see vg_pattern_scratch_gate()):
- * a pattern with a prefilter id whose bit is clear cannot match any subject
- * lying inside [gate_lo, gate_hi]. gate_bits stays NULL until a pattern
- * needs it; gate_scan then computes it.
+ * Per-thread match state. md is PCRE2's match data; gate is the log gate
+ * for the current event (see vg_pattern_scratch_gate()).
  */
 struct vg_pattern_scratch {
 	struct pcre2_real_match_data_8 *md;
-	const char *gate_lo, *gate_hi; /* NULL: no gate */
-	const uint64_t *gate_bits;
-	vg_pattern_gate_fn gate_scan;
-	void *gate_ctx;
-	unsigned gate_queries; /* gated queries so far for this log */
+	struct vg_gate gate;
 };
 
 /* Writes a formatted reason into err (when not NULL) and returns VG_EPARSE. */
@@ -89,5 +92,38 @@ void vg_pcre2_destroy(struct vg_pcre2 *pc);
 
 /* How common byte c (lower-cased) is in log text, higher = more common. */
 int vg_pattern_byte_cost(unsigned char c);
+
+/* ---- the log gate (pattern_gate.c) ---- */
+
+/* A literal run that every match of one alternative contains. */
+struct vg_lit_run {
+	const unsigned char *s; /* lower-cased */
+	size_t len;
+};
+/* Fills runs (at most max) with alternative alt's required runs; returns
+ * how many (0: the alternative can match without a literal). */
+typedef size_t (*vg_gate_runs_fn)(const void *obj, size_t alt, struct vg_lit_run *runs, size_t max);
+size_t vg_osmatch_alt_runs(const void *obj, size_t alt, struct vg_lit_run *runs, size_t max);
+size_t vg_osmatch_alt_count(const struct vg_osmatch *om);
+size_t vg_osregex_alt_runs(const void *obj, size_t alt, struct vg_lit_run *runs, size_t max);
+size_t vg_osregex_alt_count(const struct vg_osregex *rx);
+
+/* PCRE2 (pcre2_literals.c): the runs read from the pattern text; NULL when
+ * the reader gives up (or out of memory). */
+struct vg_pcre2_lits;
+struct vg_pcre2_lits *vg_pcre2_lits_parse(const char *src);
+void vg_pcre2_lits_free(struct vg_pcre2_lits *l);
+size_t vg_pcre2_lits_alts(const struct vg_pcre2_lits *l);
+size_t vg_pcre2_lits_runs(const void *obj, size_t alt, struct vg_lit_run *runs, size_t max);
+
+/* The plan of a pattern of nalts alternatives (free() it), or NULL when
+ * some alternative has no required run (or out of memory): not gated. */
+uint16_t *vg_gate_plan_build(size_t nalts, vg_gate_runs_fn runs, const void *obj);
+/* Installs the gate for log (NULL: none); clears what the last one filled. */
+void vg_gate_reset(struct vg_gate *g, const char *log, size_t len);
+/* True when plan rules out every subject inside the gated log (the caller
+ * checked that the subject lies inside). Fills the tables on first need;
+ * a cheap pattern (one literal) never makes it fill them. */
+bool vg_gate_rejects(struct vg_gate *g, const uint16_t *plan, bool cheap);
 
 #endif

@@ -8,7 +8,7 @@
  * pointer and captures follow Wazuh's w_expression_match(): end is the
  * offset after the whole match and groups are those PCRE2 reports set.
  * (The scratch's layout is in pattern_internal.h: pattern.c reads its
- * prefilter gate.)
+ * log gate.)
  */
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include "pattern/pattern_internal.h"

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "decode/decoder_cache.h"
 #include "vg_test.h"
 #include "vigil/decoder.h"
 #include "vigil/event.h"
@@ -610,6 +611,77 @@ static void test_full_ruleset_loads(void **state)
 	vg_decoder_set_destroy(set);
 }
 
+static bool same_str(const char *a, const char *b)
+{
+	return a == b || (a && b && strcmp(a, b) == 0);
+}
+
+/* Decoding with the per-worker program-name cache gives exactly what
+ * vg_decode() gives, on every log of Wazuh's test suite, twice over (so
+ * the second pass runs from the cache). */
+static void test_cached_agrees(void **state)
+{
+	(void)state;
+	size_t stock;
+	struct vg_decoder_set *set = load_ruleset(&stock);
+	char dir[1024];
+	vg_test_require_data(dir, sizeof(dir), "wazuh-ruleset/testing/tests");
+	struct vg_dec_cache *cache = NULL;
+	assert_int_equal(vg_dec_cache_create(&cache), VG_OK);
+	struct vg_pattern_scratch *scr = vg_pattern_scratch_create();
+	struct vg_event a, b;
+	assert_int_equal(vg_event_init(&a), VG_OK);
+	assert_int_equal(vg_event_init(&b), VG_OK);
+	size_t checked = 0, with_pname = 0;
+	for (int pass = 0; pass < 2; pass++) {
+		DIR *d = opendir(dir);
+		assert_non_null(d);
+		struct dirent *e;
+		while ((e = readdir(d)) != NULL) {
+			size_t n = strlen(e->d_name);
+			if (n < 4 || strcmp(e->d_name + n - 4, ".ini") != 0)
+				continue;
+			char path[2048];
+			snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
+			FILE *f = fopen(path, "r");
+			assert_non_null(f);
+			static char line[65536];
+			while (fgets(line, sizeof(line), f)) {
+				line[strcspn(line, "\r\n")] = '\0';
+				char *eq = strstr(line, " = ");
+				if (strncmp(line, "log ", 4) != 0 || !eq)
+					continue;
+				vg_event_reset(&a);
+				vg_event_reset(&b);
+				assert_int_equal(vg_predecode(&a, "stdin", eq + 3), VG_OK);
+				assert_int_equal(vg_predecode(&b, "stdin", eq + 3), VG_OK);
+				assert_int_equal(vg_decode(set, &a, scr), VG_OK);
+				assert_int_equal(vg_decode_cached(set, &b, scr, cache), VG_OK);
+				assert_ptr_equal(a.decoder, b.decoder);
+				assert_true(same_str(a.decoder_name, b.decoder_name));
+				for (int k = 0; k < VG_F_COUNT; k++)
+					assert_true(same_str(a.fixed[k], b.fixed[k]));
+				assert_int_equal(a.ndyn, b.ndyn);
+				for (unsigned k = 0; k < a.ndyn; k++) {
+					assert_string_equal(a.dyn[k].name, b.dyn[k].name);
+					assert_true(same_str(a.dyn[k].value, b.dyn[k].value));
+				}
+				checked++;
+				with_pname += a.program_name != NULL;
+			}
+			fclose(f);
+		}
+		closedir(d);
+	}
+	assert_true(checked > 1000);
+	assert_true(with_pname > 500);
+	vg_event_destroy(&a);
+	vg_event_destroy(&b);
+	vg_pattern_scratch_destroy(scr);
+	vg_dec_cache_destroy(cache);
+	vg_decoder_set_destroy(set);
+}
+
 /* Reads log line `logno` and the expected decoder of [section] in an .ini file. */
 static bool ini_case(const char *file, const char *section, int logno, char *log, size_t loglen,
                      char *decoder, size_t declen)
@@ -724,6 +796,7 @@ int main(void)
 		cmocka_unit_test(test_json_plugin),
 		cmocka_unit_test(test_json_deep_nesting),
 		cmocka_unit_test(test_full_ruleset_loads),
+		cmocka_unit_test(test_cached_agrees),
 		cmocka_unit_test(test_real_lines),
 	};
 	return vg_test_result(cmocka_run_group_tests(tests, NULL, NULL));

@@ -1,10 +1,9 @@
 /*
  * test_prefilter.c - unit tests of the log prefilter and what it builds on:
  * the required-literal, exact-value and prefix views of compiled patterns,
- * the Vectorscan literal scan (case, single-byte literals, several patterns
- * per literal), the gate in the pattern scratch (only subjects inside the
- * scanned log, scan run once and only when needed) and, on a list of
- * patterns and logs, that gated matching always agrees with plain matching.
+ * and the Vectorscan literal scan (case, single-byte literals, several
+ * patterns per literal). The log gate of the pattern scratch, which uses
+ * the same literals, is tested in test_gate.c.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -149,131 +148,12 @@ static void test_scan(void **state)
 		vg_pattern_destroy(p[i]);
 }
 
-struct fake_scan {
-	unsigned calls;
-	uint64_t bits[1]; /* all clear: every gated pattern "cannot match" */
-};
-
-static const uint64_t *fake_scan(void *ctx)
-{
-	struct fake_scan *f = ctx;
-	f->calls++;
-	return f->bits;
-}
-
-/* The gate applies inside the log only, asks for the scan once, and not
- * for a one-literal pattern. A lying scan makes the gate visible. */
-static void test_gate(void **state)
-{
-	(void)state;
-	struct vg_pattern *multi = compile(VG_PAT_OSREGEX, "a\\d+b|c\\d+d");
-	struct vg_pattern *one = compile(VG_PAT_OSMATCH, "a1b");
-	vg_pattern_set_prefilter_id(multi, 0);
-	vg_pattern_set_prefilter_id(one, 1);
-	struct vg_pattern_scratch *scr = vg_pattern_scratch_create();
-	struct fake_scan f = { 0 };
-	char log[] = "xx a1b yy";
-	char other[] = "a1b";
-
-	vg_pattern_scratch_gate(scr, log, strlen(log), fake_scan, &f);
-	for (int i = 0; i < 100; i++)
-		assert_true(vg_pattern_match(one, log, scr, NULL));
-	assert_int_equal(f.calls, 0);
-	bool flipped = false;
-	for (int i = 0; i < 100; i++) {
-		bool m = vg_pattern_match(multi, log + 3, scr, NULL); /* a suffix of log */
-		if (!m)
-			flipped = true;
-		else
-			assert_false(flipped); /* once the scan says no, always no */
-		assert_true(vg_pattern_match(multi, other, scr, NULL)); /* outside: not gated */
-	}
-	assert_true(flipped);
-	assert_int_equal(f.calls, 1);
-	assert_false(vg_pattern_match(one, log, scr, NULL)); /* verdict known: used */
-
-	vg_pattern_scratch_gate(scr, NULL, 0, NULL, NULL);
-	assert_true(vg_pattern_match(multi, log, scr, NULL));
-	vg_pattern_scratch_destroy(scr);
-	vg_pattern_destroy(multi);
-	vg_pattern_destroy(one);
-}
-
-struct real_scan {
-	const struct vg_prefilter *pf;
-	struct vg_prefilter_scratch *s;
-	const char *log;
-};
-
-static const uint64_t *real_scan(void *ctx)
-{
-	struct real_scan *r = ctx;
-	return vg_prefilter_scan(r->pf, r->s, r->log, strlen(r->log));
-}
-
-/* Gated and plain matching agree on every pattern, log and suffix. */
-static void test_agreement(void **state)
-{
-	(void)state;
-	static const struct {
-		enum vg_pattern_kind k;
-		const char *src;
-	} pats[] = {
-		{ VG_PAT_OSMATCH, "Failed password|Accepted publickey" },
-		{ VG_PAT_OSMATCH, "session opened$" },
-		{ VG_PAT_OSREGEX, "^Failed \\S+ for (\\S+) from (\\S+)" },
-		{ VG_PAT_OSREGEX, "for \\S+ from \\d+.\\d+.\\d+.\\d+ port" },
-		{ VG_PAT_OSREGEX, "\\p*\\w+\\s+\\d*\\s\\d+:\\d+:\\d+:\\s+%|^x\\w+ \\d+%" },
-		{ VG_PAT_OSREGEX, "user=(\\S+)|uid=(\\d+)" },
-		{ VG_PAT_OSREGEX, "ROOT\\s" },
-	};
-	static const char *logs[] = {
-		"Failed password for root from 10.0.0.1 port 22 ssh2",
-		"FAILED PASSWORD FOR admin FROM 1.2.3.4 PORT 99",
-		"pam_unix(sshd:session): session opened",
-		"Accepted publickey for deploy from 10.0.0.9 port 5050",
-		"%LINK-3-UPDOWN: Interface up",
-		"Jan 10 10:00:01: %SYS-5-CONFIG_I: by root ",
-		"uid=0 user=root",
-		"",
-	};
-	size_t np = sizeof(pats) / sizeof(pats[0]);
-	struct vg_pattern *p[sizeof(pats) / sizeof(pats[0])];
-	struct vg_prefilter *pf;
-	assert_int_equal(vg_prefilter_create(&pf), VG_OK);
-	for (size_t i = 0; i < np; i++) {
-		p[i] = compile(pats[i].k, pats[i].src);
-		assert_int_equal(vg_prefilter_add(pf, p[i]), VG_OK);
-	}
-	assert_int_equal(vg_prefilter_compile(pf), VG_OK);
-	struct real_scan r = { .pf = pf };
-	assert_int_equal(vg_prefilter_scratch_create(pf, &r.s), VG_OK);
-	struct vg_pattern_scratch *gated = vg_pattern_scratch_create();
-	struct vg_pattern_scratch *plain = vg_pattern_scratch_create();
-	for (size_t l = 0; l < sizeof(logs) / sizeof(logs[0]); l++) {
-		r.log = logs[l];
-		vg_pattern_scratch_gate(gated, logs[l], strlen(logs[l]), real_scan, &r);
-		for (int round = 0; round < 20; round++) /* past the lazy scan */
-			for (size_t off = 0; off <= strlen(logs[l]); off += 7)
-				for (size_t i = 0; i < np; i++)
-					assert_int_equal(
-					    vg_pattern_match(p[i], logs[l] + off, gated, NULL),
-					    vg_pattern_match(p[i], logs[l] + off, plain, NULL));
-	}
-	vg_pattern_scratch_destroy(gated);
-	vg_pattern_scratch_destroy(plain);
-	vg_prefilter_scratch_destroy(r.s);
-	vg_prefilter_destroy(pf);
-	for (size_t i = 0; i < np; i++)
-		vg_pattern_destroy(p[i]);
-}
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_literals),  cmocka_unit_test(test_exact_and_prefix),
-		cmocka_unit_test(test_scan),      cmocka_unit_test(test_gate),
-		cmocka_unit_test(test_agreement),
+		cmocka_unit_test(test_literals),
+		cmocka_unit_test(test_exact_and_prefix),
+		cmocka_unit_test(test_scan),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
