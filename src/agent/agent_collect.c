@@ -19,6 +19,7 @@
 #include "agent/agent_internal.h"
 #include "vigil/collect.h"
 #include "vigil/error.h"
+#include "vigil/file.h"
 #include "vigil/fdwatch.h"
 #include "vigil/inputs.h"
 #include "vigil/log.h"
@@ -238,15 +239,21 @@ int agent_collect_start(struct agent *a)
 	return VG_OK;
 }
 
-void agent_collect_stop(struct agent *a)
+/* Saves where the inputs are (with the spool sequence they cover) and closes them. */
+static void close_inputs(struct agent *a)
 {
-	if (a->inputs) {
-		struct vg_collector *col = vg_inputs_collector(a->inputs);
-		vg_collector_set_tag(col, a->committed);
-		vg_collector_save_positions(col);
-	}
+	if (!a->inputs)
+		return;
+	struct vg_collector *col = vg_inputs_collector(a->inputs);
+	vg_collector_set_tag(col, a->committed);
+	vg_collector_save_positions(col);
 	vg_inputs_destroy(a->inputs);
 	a->inputs = NULL;
+}
+
+void agent_collect_stop(struct agent *a)
+{
+	close_inputs(a);
 	vg_fdwatch_destroy(a->watch);
 	a->watch = NULL;
 	vg_spool_close(a->spool);
@@ -258,20 +265,15 @@ void agent_collect_stop(struct agent *a)
 
 static int write_shared(struct agent *a, const char *yaml, const char *hash)
 {
-	char path[PATH_MAX + 16], tmp[PATH_MAX + 32];
+	char path[PATH_MAX + 16];
 	shared_path(a, path, sizeof(path));
-	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
-	FILE *f = fopen(tmp, "w");
-	if (!f)
-		return VG_EIO;
-	int ok = fprintf(f, "# hash: %s\n%s", hash, yaml) >= 0;
-	ok &= fflush(f) == 0 && fsync(fileno(f)) == 0;
-	ok &= fclose(f) == 0;
-	if (!ok || rename(tmp, path) != 0) {
-		unlink(tmp);
-		return VG_EIO;
-	}
-	return VG_OK;
+	struct vg_buf b;
+	vg_buf_init(&b, 0);
+	int rc = vg_buf_printf(&b, "# hash: %s\n%s", hash, yaml);
+	if (rc == VG_OK)
+		rc = vg_file_replace(path, vg_buf_str(&b), b.len, 0600, true);
+	vg_buf_free(&b);
+	return rc;
 }
 
 int agent_collect_apply(struct agent *a, const char *yaml, const char *hash, const char **why)
@@ -305,13 +307,7 @@ int agent_collect_apply(struct agent *a, const char *yaml, const char *hash, con
 int agent_collect_reopen(struct agent *a)
 {
 	/* Stop the old inputs where they are, then start the new set from there. */
-	if (a->inputs) {
-		struct vg_collector *col = vg_inputs_collector(a->inputs);
-		vg_collector_set_tag(col, a->committed);
-		vg_collector_save_positions(col);
-		vg_inputs_destroy(a->inputs);
-		a->inputs = NULL;
-	}
+	close_inputs(a);
 	int rc = open_inputs(a);
 	if (rc == VG_OK)
 		inputs_ready(a);

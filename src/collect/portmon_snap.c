@@ -21,6 +21,7 @@
 
 #include "vigil/buf.h"
 #include "vigil/error.h"
+#include "vigil/file.h"
 
 #define SNAP_HEADER   "# vigil portmon snapshot v1\n"
 #define SNAP_MAX_FILE (16u << 20)
@@ -33,25 +34,10 @@ static int add_field(struct vg_buf *b, const char *s)
 	return rc;
 }
 
-static int write_all(int fd, const char *p, size_t n)
-{
-	while (n) {
-		ssize_t w = write(fd, p, n);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return VG_EIO;
-		p += w;
-		n -= (size_t)w;
-	}
-	return VG_OK;
-}
-
 int vg_port_snap_save(const struct vg_port_set *s, const char *file)
 {
-	struct vg_buf b, tmp;
+	struct vg_buf b;
 	vg_buf_init(&b, SNAP_MAX_FILE);
-	vg_buf_init(&tmp, 0);
 	int rc = vg_buf_addstr(&b, SNAP_HEADER);
 	for (size_t i = 0; i < s->n && rc == VG_OK; i++) {
 		const struct vg_port *p = &s->items[i];
@@ -70,24 +56,8 @@ int vg_port_snap_save(const struct vg_port_set *s, const char *file)
 			rc = vg_buf_addc(&b, '\n');
 	}
 	if (rc == VG_OK)
-		rc = vg_buf_printf(&tmp, "%s.tmp", file);
-	int fd = rc == VG_OK
-	             ? open(vg_buf_str(&tmp), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600)
-	             : -1;
-	if (fd < 0)
-		rc = VG_EIO;
-	if (rc == VG_OK)
-		rc = write_all(fd, vg_buf_str(&b), b.len);
-	if (rc == VG_OK && fsync(fd) != 0)
-		rc = VG_EIO;
-	if (fd >= 0 && close(fd) != 0)
-		rc = VG_EIO;
-	if (rc == VG_OK && rename(vg_buf_str(&tmp), file) != 0)
-		rc = VG_EIO;
-	if (rc != VG_OK && fd >= 0)
-		unlink(vg_buf_str(&tmp));
+		rc = vg_file_replace(file, vg_buf_str(&b), b.len, 0600, true);
 	vg_buf_free(&b);
-	vg_buf_free(&tmp);
 	return rc == VG_OK ? VG_OK : VG_EIO;
 }
 

@@ -24,6 +24,7 @@
 #include "vigil/array.h"
 #include "vigil/buf.h"
 #include "vigil/error.h"
+#include "vigil/file.h"
 #include "vigil/log.h"
 
 #define POS_HEADER   "# vigil collector positions v1\n"
@@ -210,71 +211,16 @@ static int format_all(const struct vg_positions *p, struct vg_buf *b)
 	return rc;
 }
 
-static int write_all(int fd, const char *data, size_t len)
-{
-	while (len) {
-		ssize_t n = write(fd, data, len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return VG_EIO;
-		data += n;
-		len -= (size_t)n;
-	}
-	return VG_OK;
-}
-
-/* Syncs the directory holding file so the rename itself is durable. */
-static void sync_parent(const char *file)
-{
-	const char *slash = strrchr(file, '/');
-	char dir[4096];
-	if (!slash)
-		snprintf(dir, sizeof(dir), ".");
-	else if ((size_t)(slash - file) < sizeof(dir))
-		snprintf(dir, sizeof(dir), "%.*s", slash == file ? 1 : (int)(slash - file), file);
-	else
-		return;
-	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd >= 0) {
-		fsync(fd);
-		close(fd);
-	}
-}
-
 int vg_positions_save(const struct vg_positions *p, const char *file)
 {
-	struct vg_buf text, tmp;
+	struct vg_buf text;
 	vg_buf_init(&text, POS_MAX_FILE);
-	vg_buf_init(&tmp, 0);
-	int fd = -1;
 	int rc = format_all(p, &text);
-	if (rc == VG_OK)
-		rc = vg_buf_printf(&tmp, "%s.tmp", file);
-	if (rc != VG_OK)
-		goto out;
-	fd = open(vg_buf_str(&tmp), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	if (fd < 0) {
-		vg_warn("cannot write %s: %s", vg_buf_str(&tmp), strerror(errno));
-		rc = VG_EIO;
-		goto out;
+	if (rc == VG_OK) {
+		rc = vg_file_replace(file, vg_buf_str(&text), text.len, 0600, true);
+		if (rc != VG_OK)
+			vg_warn("cannot save positions to %s: %s", file, strerror(errno));
 	}
-	rc = write_all(fd, vg_buf_str(&text), text.len);
-	if (rc == VG_OK && fsync(fd) != 0)
-		rc = VG_EIO;
-	if (close(fd) != 0 && rc == VG_OK)
-		rc = VG_EIO;
-	fd = -1;
-	if (rc == VG_OK && rename(vg_buf_str(&tmp), file) != 0)
-		rc = VG_EIO;
-	if (rc != VG_OK) {
-		vg_warn("cannot save positions to %s: %s", file, strerror(errno));
-		unlink(vg_buf_str(&tmp));
-		goto out;
-	}
-	sync_parent(file);
-out:
 	vg_buf_free(&text);
-	vg_buf_free(&tmp);
-	return rc;
+	return rc == VG_OK || rc == VG_ENOMEM ? rc : VG_EIO;
 }

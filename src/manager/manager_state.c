@@ -22,6 +22,7 @@
 #include "manager/manager_internal.h"
 #include "vigil/array.h"
 #include "vigil/error.h"
+#include "vigil/file.h"
 #include "vigil/log.h"
 
 #define STATE_HEADER "# vigil manager state v1\n"
@@ -83,50 +84,6 @@ int mgr_state_load(struct manager *m)
 	return rc == VG_ENOMEM ? rc : VG_OK;
 }
 
-static int write_all(int fd, const char *p, size_t len)
-{
-	while (len) {
-		ssize_t n = write(fd, p, len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return VG_EIO;
-		p += n;
-		len -= (size_t)n;
-	}
-	return VG_OK;
-}
-
-static int replace_file(const char *path, const struct vg_buf *text, bool sync)
-{
-	char tmp[4200];
-	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
-	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	if (fd < 0)
-		return VG_EIO;
-	int rc = write_all(fd, vg_buf_str(text), text->len);
-	if (rc == VG_OK && sync && fsync(fd) != 0)
-		rc = VG_EIO;
-	if (close(fd) != 0)
-		rc = VG_EIO;
-	if (rc == VG_OK && rename(tmp, path) != 0)
-		rc = VG_EIO;
-	if (rc != VG_OK) {
-		unlink(tmp);
-		return rc;
-	}
-	if (sync) {
-		char dir[4096];
-		snprintf(dir, sizeof(dir), "%s", path);
-		int dfd = open(dirname(dir), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-		if (dfd >= 0) {
-			fsync(dfd);
-			close(dfd);
-		}
-	}
-	return VG_OK;
-}
-
 /*
  * Makes everything analysed so far durable, then acknowledges it: alert
  * files flushed (and synced), state file replaced, ACK frames sent.
@@ -152,7 +109,8 @@ int mgr_state_checkpoint(struct manager *m)
 		rc = vg_buf_printf(&b, "A %s %" PRIu64 "\n", m->agents[i]->id,
 		                   m->agents[i]->last_seq);
 	if (rc == VG_OK)
-		rc = replace_file(m->state_file, &b, m->cfg->manager.fsync);
+		rc = vg_file_replace(m->state_file, vg_buf_str(&b), b.len, 0600,
+		                     m->cfg->manager.fsync);
 	vg_buf_free(&b);
 	if (rc != VG_OK) {
 		vg_err("checkpoint: cannot write %s: %s; nothing acknowledged", m->state_file,

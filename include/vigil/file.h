@@ -1,0 +1,33 @@
+/*
+ * file.h - small file helpers every module that keeps state needs: writing
+ * a whole buffer, and replacing a file atomically (a crash leaves either the
+ * old content or the new, never a mix).
+ */
+#ifndef VIGIL_FILE_H
+#define VIGIL_FILE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Writes all len bytes to fd (retrying short writes and EINTR). VG_EIO
+ * with errno kept. */
+int vg_write_all(int fd, const void *data, size_t len);
+
+/*
+ * Replaces path with data: "<path>.tmp" is written with the given mode,
+ * synced (when sync), renamed over path, and the directory synced (when
+ * sync) so that the rename itself survives a crash. On failure the old
+ * file is left as it was, the temporary file removed, and VG_EIO (errno
+ * kept) or VG_ELIMIT (path too long) returned.
+ */
+int vg_file_replace(const char *path, const void *data, size_t len, mode_t mode, bool sync);
+
+#ifdef __cplusplus
+}
+#endif
+#endif
