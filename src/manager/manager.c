@@ -276,6 +276,13 @@ static int start(struct manager *m)
 	if (rc == VG_OK)
 		rc = vg_alert_writer_open(cfg->log_dir, cfg->alerts.json, cfg->alerts.log,
 		                          &m->pipe.writer);
+	if (rc == VG_OK) {
+		/* A first checkpoint before any event: alerts written from now on
+		 * are always after a mark, even if the manager dies before its
+		 * first periodic checkpoint. */
+		m->dirty = true;
+		rc = mgr_state_checkpoint(m);
+	}
 	if (rc == VG_OK)
 		rc = open_security(m);
 	if (rc == VG_OK && !(m->base = event_base_new()))

@@ -199,6 +199,22 @@ class Cluster:
             pass
         return out
 
+    # "with Cluster() as c:" stops everything at the end; when the test
+    # failed it prints the logs and keeps the files.
+    def __enter__(self):
+        return self
+
+    def __exit__(self, etype, value, tb):
+        ok = etype is None or (etype is SystemExit and value.code in (0, 77))
+        try:
+            if etype is None:
+                self.stop_all()
+        finally:
+            if not ok:
+                self.dump_logs()
+            self.cleanup(ok)
+        return False
+
     def stop_all(self):
         for a in self.agents.values():
             a.stop()

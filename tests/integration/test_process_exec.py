@@ -21,9 +21,7 @@ def main():
         harness.skip("needs root (the kernel audit subsystem)")
     if not shutil.which("curl"):
         harness.skip("curl is not installed")
-    c = harness.Cluster()
-    ok = False
-    try:
+    with harness.Cluster() as c:
         c.start_manager()
         a = c.add_agent("exec-host", c.token(uses=1),
                         inputs="  - {type: process}\n  - {type: ports, interval: 1}\n")
@@ -85,13 +83,7 @@ def main():
         if pdoc["process"].get("pid") != os.getpid():
             harness.fail("the port's owner is not this test process")
         srv.close()
-        c.stop_all()
-        ok = True
         print("PASS: process execution with lineage and a new listening port, alerted")
-    finally:
-        if not ok:
-            c.dump_logs()
-        c.cleanup(ok)
 
 
 if __name__ == "__main__":

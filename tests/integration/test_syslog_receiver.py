@@ -12,9 +12,7 @@ import harness  # noqa: E402
 
 
 def main():
-    c = harness.Cluster()
-    ok = False
-    try:
+    with harness.Cluster() as c:
         port = harness.free_port()
         c.write_manager_config(
             "  syslog:\n    - {bind: 127.0.0.1, port: %d, protocol: both, allowed_ips: "
@@ -53,13 +51,7 @@ def main():
         if pre.get("program_name") != "sshd" or a2[0]["data"].get("srcuser") != "bob" or \
                 "web2 sshd[812]" not in a2[0]["full_log"]:
             harness.fail("the RFC 5424 message was not decoded as sshd from web2")
-        c.stop_all()
-        ok = True
         print("PASS: syslog over UDP and TCP analysed")
-    finally:
-        if not ok:
-            c.dump_logs()
-        c.cleanup(ok)
 
 
 if __name__ == "__main__":
