@@ -129,7 +129,8 @@ int vg_config_load_buffer(const char *text, size_t len, const char *name, struct
 /* Reads and parses a file. VG_EIO/VG_ENOENT when it cannot be read. */
 int vg_config_load_file(const char *path, struct vg_config *cfg, struct vg_diag *diag);
 /* The embedded configuration used when none is given (watches
- * /var/log/auth.log, /var/log/syslog and the journal). */
+ * /var/log/auth.log, /var/log/syslog and the journal, process executions
+ * and listening ports). */
 int vg_config_default(struct vg_config *cfg);
 /* The YAML text of the embedded configuration (static). */
 const char *vg_config_default_yaml(void);

@@ -30,7 +30,9 @@ static const char default_yaml[] =
     "  - type: file\n"
     "    path: /var/log/syslog\n"
     "    format: syslog\n"
-    "  - type: journald\n";
+    "  - type: journald\n"
+    "  - type: process\n"
+    "  - type: ports\n";
 
 const char *vg_config_default_yaml(void)
 {

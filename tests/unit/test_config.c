@@ -32,12 +32,14 @@ static void test_default(void **state)
 	assert_true(cfg.alerts.json);
 	assert_true(cfg.alerts.log);
 	assert_true(cfg.ruleset.include_builtin);
-	assert_int_equal(cfg.ninputs, 3);
+	assert_int_equal(cfg.ninputs, 5);
 	assert_int_equal(cfg.inputs[0].type, VG_INPUT_FILE);
 	assert_string_equal(cfg.inputs[0].path, "/var/log/auth.log");
 	assert_string_equal(cfg.inputs[1].path, "/var/log/syslog");
 	assert_int_equal(cfg.inputs[2].type, VG_INPUT_JOURNALD);
 	assert_null(cfg.inputs[2].path);
+	assert_int_equal(cfg.inputs[3].type, VG_INPUT_PROCESS);
+	assert_int_equal(cfg.inputs[4].type, VG_INPUT_PORTS);
 	assert_null(cfg.manager_name);
 	vg_config_destroy(&cfg);
 	vg_config_destroy(&cfg); /* zeroed: harmless */
