@@ -18,5 +18,7 @@ const struct vg_cli_command vg_cli_commands[] = {
 	{ "logtest", "show how events decode and which rules they match", vg_cmd_logtest },
 	{ "ruleset", "ruleset tools: 'ruleset test' runs .ini test files", vg_cmd_ruleset },
 	{ "config", "configuration tools: 'config check FILE'", vg_cmd_config },
+	{ "coverage", "which ATT&CK techniques the rules detect (and a Navigator layer)",
+	  vg_cmd_coverage },
 	{ NULL, NULL, NULL },
 };

@@ -10,6 +10,7 @@ int vg_cmd_run(int argc, char **argv);
 int vg_cmd_reload(int argc, char **argv);
 int vg_cmd_manager(int argc, char **argv);
 int vg_cmd_agent(int argc, char **argv);
+int vg_cmd_coverage(int argc, char **argv);
 int vg_cmd_enroll(int argc, char **argv);
 int vg_cmd_agents(int argc, char **argv);
 
