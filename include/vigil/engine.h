@@ -20,6 +20,7 @@
 
 struct vg_rule;
 struct vg_rule_result;
+struct vg_sigma_opts;
 
 /* A ruleset file given by path, or by name and in-memory text. */
 struct vg_ruleset_file {
@@ -52,6 +53,15 @@ struct vg_ruleset_opts {
 	size_t nlists;
 	/* Also load Vigil's built-in ruleset (after the files above). */
 	bool builtin;
+	/* Sigma rules (vigil/sigma.h): every *.yml / *.yaml below these
+	 * directories (recursively, sorted by path), then these files; loaded
+	 * after the XML rules as ids VG_SIGMA_FIRST_ID + n. A rule that cannot
+	 * be loaded is reported in the diag (with the reason) and skipped. */
+	const char *const *sigma_dirs;
+	size_t nsigma_dirs;
+	const char *const *sigma_files;
+	size_t nsigma_files;
+	const struct vg_sigma_opts *sigma_opts; /* placeholders; may be NULL */
 };
 
 struct vg_ruleset;

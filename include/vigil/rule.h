@@ -111,6 +111,20 @@ int vg_rule_set_load_buffer(struct vg_rule_set *set, const char *buf, size_t len
  */
 void vg_rule_set_loading_builtin(struct vg_rule_set *set, bool builtin);
 
+struct vg_sigma_rule;
+
+/*
+ * Adds a compiled Sigma rule (vigil/sigma.h) as rule id, taking ownership of
+ * sr (freed with the set, or at once on failure). Its level, description
+ * (the title), groups ("sigma", logsource, tactics, "sigma_<uuid>"), MITRE
+ * ids and info (the Sigma id) come from the Sigma metadata. Sigma rules sit
+ * beside the tree: after the tree has chosen its rule for an event, the
+ * Sigma rules of higher level are tried, highest first, and the first that
+ * matches replaces it. VG_EEXIST when id is taken; VG_EINVAL after finish.
+ */
+int vg_rule_set_add_sigma(struct vg_rule_set *set, struct vg_sigma_rule *sr, unsigned id,
+                          struct vg_diag *diag);
+
 /*
  * Builds the rule tree: resolves if_sid/if_group/if_level/category parents,
  * sorts siblings, compiles correlation indexes. Unknown if_sid parents are

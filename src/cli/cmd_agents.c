@@ -172,7 +172,8 @@ struct token_opts {
 static int token_opts_parse(int argc, char **argv, struct token_opts *t)
 {
 	*t = (struct token_opts){ .ttl = 86400, .uses = 0, .groups = NULL };
-	for (int i = 0; i < argc; i++) {
+	/* every option takes a value: they come in pairs */
+	for (int i = 0; i < argc; i += 2) {
 		const char *v = i + 1 < argc ? argv[i + 1] : NULL;
 		if (!v)
 			return -1;
@@ -192,7 +193,6 @@ static int token_opts_parse(int argc, char **argv, struct token_opts *t)
 		} else {
 			return -1;
 		}
-		i++;
 	}
 	return 0;
 }

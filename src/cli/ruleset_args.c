@@ -14,7 +14,8 @@ const char ruleset_args_usage[] =
     "  -l, --list NAME=PATH   declare a CDB list as rules name it (repeatable)\n"
     "  -w, --wazuh DIR        a Wazuh ruleset root (DIR/decoders, DIR/rules, DIR/lists)\n"
     "      --wazuh-testing    with --wazuh, prepare it as Wazuh's test runner does\n"
-    "      --no-builtin       leave out Vigil's built-in ruleset\n";
+    "      --no-builtin       leave out Vigil's built-in ruleset\n"
+    "  -s, --sigma DIR        load the Sigma rules below DIR (repeatable)\n";
 
 static bool is(const char *opt, const char *shrt, const char *lng)
 {
@@ -37,7 +38,7 @@ int ruleset_args_parse(struct ruleset_args *ra, int argc, char **argv, int *i)
 		return 1;
 	}
 	if (!is(opt, "-d", "--decoders") && !is(opt, "-r", "--rules") && !is(opt, "-l", "--list") &&
-	    !is(opt, "-w", "--wazuh"))
+	    !is(opt, "-w", "--wazuh") && !is(opt, "-s", "--sigma"))
 		return 0;
 	if (!val) {
 		fprintf(stderr, "vigil: option %s needs a value\n", opt);
@@ -50,6 +51,11 @@ int ruleset_args_parse(struct ruleset_args *ra, int argc, char **argv, int *i)
 		rc = vg_ruleset_spec_add_rule_dir(s, val);
 	} else if (is(opt, "-w", "--wazuh")) {
 		ra->wazuh_root = val;
+	} else if (is(opt, "-s", "--sigma")) {
+		if (ra->nsigma == VG_SPEC_MAX)
+			rc = VG_ELIMIT;
+		else
+			ra->sigma_dirs[ra->nsigma++] = val;
 	} else {
 		const char *eq = strchr(val, '=');
 		if (!eq || eq == val || !eq[1]) {
@@ -72,6 +78,31 @@ int ruleset_args_parse(struct ruleset_args *ra, int argc, char **argv, int *i)
 	return 1;
 }
 
+/* The spec's ruleset plus the Sigma directories. */
+static int load_with_sigma(const struct ruleset_args *ra, struct vg_ruleset **out,
+                           struct vg_diag *diag)
+{
+	const struct vg_ruleset_spec *s = &ra->spec;
+	struct vg_ruleset_opts o = {
+		.decoder_dirs = s->decoder_dirs,
+		.ndecoder_dirs = s->ndec,
+		.rule_dirs = s->rule_dirs,
+		.nrule_dirs = s->nrul,
+		.decoder_files = s->decoder_files,
+		.ndecoder_files = s->ndecf,
+		.rule_files = s->rule_files,
+		.nrule_files = s->nrulf,
+		.exclude = s->exclude,
+		.nexclude = s->nexcl,
+		.lists = s->lists,
+		.nlists = s->nlists,
+		.builtin = !s->no_builtin,
+		.sigma_dirs = ra->sigma_dirs,
+		.nsigma_dirs = ra->nsigma,
+	};
+	return vg_ruleset_load(&o, out, diag);
+}
+
 int ruleset_args_load(struct ruleset_args *ra, struct vg_ruleset **out)
 {
 	struct vg_diag diag;
@@ -88,7 +119,8 @@ int ruleset_args_load(struct ruleset_args *ra, struct vg_ruleset **out)
 		}
 	}
 	vg_diag_init(&diag);
-	rc = vg_ruleset_spec_load(&ra->spec, out, &diag);
+	rc = ra->nsigma ? load_with_sigma(ra, out, &diag)
+	                : vg_ruleset_spec_load(&ra->spec, out, &diag);
 	vg_diag_print(&diag, stderr);
 	if (rc != VG_OK)
 		fprintf(stderr, "vigil: ruleset not loaded: %s (%zu errors)\n", vg_strerror(rc),

@@ -8,6 +8,7 @@
  *       --wazuh-testing    with --wazuh: also load DIR/testing/ruleset/test_* and
  *                          prepare rule 60000 as Wazuh's test runner does
  *       --no-builtin       leave out Vigil's built-in ruleset
+ *   -s, --sigma DIR        Sigma rules (*.yml below DIR, recursively; repeatable)
  */
 #ifndef VIGIL_CLI_RULESET_ARGS_H
 #define VIGIL_CLI_RULESET_ARGS_H
@@ -20,6 +21,8 @@ struct ruleset_args {
 	struct vg_ruleset_spec spec;
 	const char *wazuh_root;
 	bool wazuh_testing;
+	const char *sigma_dirs[VG_SPEC_MAX];
+	size_t nsigma;
 };
 
 /* Consumes argv[*i] (and its value) when it is a ruleset option: returns 1

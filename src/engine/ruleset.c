@@ -7,7 +7,8 @@
  * each sorted by basename across all directories, as Wazuh loads them.
  * Built-in decoders load after the user's, so a user (or Wazuh) decoder wins
  * for a line both could decode; built-in rules load before the user's, so
- * user rules can refine built-in ones with if_sid.
+ * user rules can refine built-in ones with if_sid. Sigma rules (YAML) load
+ * after the XML rules, each as its own rule beside the tree.
  */
 #include "engine/ruleset_internal.h"
 
@@ -22,6 +23,7 @@
 #include "vigil/decoder.h"
 #include "vigil/prefilter.h"
 #include "vigil/rule.h"
+#include "vigil/sigma.h"
 #include "vigil/xml.h"
 
 struct file_list {
@@ -176,6 +178,78 @@ static int load_decoders(struct vg_ruleset *rs, const struct vg_ruleset_opts *o,
 	return rc;
 }
 
+static bool has_yaml_suffix(const char *name)
+{
+	size_t len = strlen(name);
+	return (len > 4 && strcmp(name + len - 4, ".yml") == 0) ||
+	       (len > 5 && strcmp(name + len - 5, ".yaml") == 0);
+}
+
+/* Collects every *.yml / *.yaml below dir (hidden entries skipped). */
+static int sigma_walk(struct file_list *l, const char *dir, unsigned depth, struct vg_diag *diag)
+{
+	DIR *d = opendir(dir);
+	if (!d) {
+		vg_diag_add(diag, VG_DIAG_ERROR, dir, 0, 0, "cannot open directory: %s",
+		            strerror(errno));
+		return errno == ENOENT ? VG_ENOENT : VG_EIO;
+	}
+	int rc = VG_OK;
+	struct dirent *de;
+	while (rc == VG_OK && (de = readdir(d)) != NULL) {
+		if (de->d_name[0] == '.')
+			continue;
+		size_t len = strlen(dir) + strlen(de->d_name) + 2;
+		char *path = malloc(len);
+		if (!path) {
+			rc = VG_ENOMEM;
+			break;
+		}
+		snprintf(path, len, "%s/%s", dir, de->d_name);
+		DIR *sub = depth < 16 ? opendir(path) : NULL;
+		if (sub) {
+			closedir(sub);
+			rc = sigma_walk(l, path, depth + 1, diag);
+			free(path);
+		} else if (has_yaml_suffix(de->d_name) && list_own(l, path)) {
+			struct vg_ruleset_file f = { .name = path, .path = path, .text = NULL };
+			rc = list_add(l, &f);
+		} else {
+			free(path);
+		}
+	}
+	closedir(d);
+	return rc;
+}
+
+/* Sigma rules: directories (sorted by path), then single files. A rule
+ * that cannot be loaded has its reason in diag and is skipped. */
+static int load_sigma(struct vg_rule_set *set, const struct vg_ruleset_opts *o,
+                      struct vg_diag *diag)
+{
+	struct file_list l = { 0 };
+	int rc = VG_OK;
+	for (size_t i = 0; i < o->nsigma_dirs && rc == VG_OK; i++)
+		rc = sigma_walk(&l, o->sigma_dirs[i], 0, diag);
+	if (rc == VG_OK && l.n > 1)
+		qsort(l.v, l.n, sizeof(*l.v), cmp_file);
+	for (size_t i = 0; i < o->nsigma_files && rc == VG_OK; i++) {
+		struct vg_ruleset_file f = { .name = o->sigma_files[i], .path = o->sigma_files[i] };
+		rc = list_add(&l, &f);
+	}
+	unsigned id = VG_SIGMA_FIRST_ID;
+	for (size_t i = 0; i < l.n && rc == VG_OK; i++) {
+		struct vg_sigma_rule *sr = NULL;
+		int lrc = vg_sigma_rule_load_file(l.v[i].path, o->sigma_opts, &sr, diag);
+		if (lrc == VG_ENOMEM)
+			rc = lrc;
+		else if (lrc == VG_OK)
+			rc = vg_rule_set_add_sigma(set, sr, id++, diag);
+	}
+	list_free(&l);
+	return rc;
+}
+
 /* Rules: the built-in files first, so that user rules can hang under
  * built-in ones (if_sid), then the user's files sorted by name. Category
  * templates defined by both are kept once (see rule_load.c), and among
@@ -200,6 +274,8 @@ static int load_rules(struct vg_ruleset *rs, const struct vg_ruleset_opts *o, st
 	}
 	for (size_t i = 0; i < l.n && rc == VG_OK; i++)
 		rc = load_rule_file(rs->rules, &l.v[i], diag);
+	if (rc == VG_OK)
+		rc = load_sigma(rs->rules, o, diag);
 	if (rc == VG_OK)
 		rc = vg_rule_set_finish(rs->rules, diag);
 	list_free(&l);

@@ -58,6 +58,13 @@ struct orx_alt {
 	size_t pf_len;
 	size_t lead_len;    /* unanchored: literal bytes the alternative starts with */
 	size_t lead_anchor; /* index of the rarest of them (searched with memchr) */
+	/* A window every match contains (see orx_pick_window()): literal
+	 * win_g, bytes of the classes in win_cls, literal win_f; win_cls 0
+	 * when there is none. win_fwd: search win_g and walk forward (else
+	 * search win_f and walk back). */
+	unsigned char win_g, win_f;
+	bool win_fwd;
+	uint16_t win_cls;
 };
 
 struct vg_osregex {
@@ -76,16 +83,26 @@ struct orx_state {
 	const unsigned char *pt;
 	ptrdiff_t st, last, restart;
 	bool greedy;
-	bool fast; /* take the shortcuts (the reference matcher does not) */
+	bool fast;      /* take the shortcuts (the reference matcher does not) */
+	ptrdiff_t slen; /* the subject's length (when fast) */
 	const unsigned char *bt_pt[ORX_MAX_BT];
 	ptrdiff_t bt_st[ORX_MAX_BT];
 };
 
 enum { ORX_NEXT, ORX_FAIL, ORX_MATCH };
 
+#define ORX_LO(c)   (((c) >= 'A' && (c) <= 'Z') ? ((c) | 0x20) : (c))
+#define ORX_LO4(b)  ORX_LO(b), ORX_LO((b) + 1), ORX_LO((b) + 2), ORX_LO((b) + 3)
+#define ORX_LO16(b) ORX_LO4(b), ORX_LO4((b) + 4), ORX_LO4((b) + 8), ORX_LO4((b) + 12)
+#define ORX_LO64(b) ORX_LO16(b), ORX_LO16((b) + 16), ORX_LO16((b) + 32), ORX_LO16((b) + 48)
+
+/* ASCII lower case of every byte. */
+static const unsigned char orx_lower_tab[256] = { ORX_LO64(0), ORX_LO64(64), ORX_LO64(128),
+	                                          ORX_LO64(192) };
+
 static inline unsigned char orx_lower(unsigned char c)
 {
-	return (c >= 'A' && c <= 'Z') ? (unsigned char)(c + 32) : c;
+	return orx_lower_tab[c];
 }
 
 static inline bool orx_is_quant(unsigned char c)
@@ -118,10 +135,21 @@ static inline bool orx_is_quant(unsigned char c)
 
 static const uint16_t orx_class_bits[256] = { ORX_R64(0), ORX_R64(64), ORX_R64(128), ORX_R64(192) };
 
+/* code is always a class code (below 16): it follows a backslash. */
 static inline bool orx_class_has(unsigned char code, unsigned char c)
 {
-	return code < 16 && ((orx_class_bits[c] >> code) & 1u);
+	return (orx_class_bits[c] >> code) & 1u;
 }
+
+/* What a literal pattern byte is compared with: the lower-cased byte, or 0
+ * (equal to no literal) for a non-ASCII one. */
+#define ORX_LF(c)   ((c) >= 0x80 ? 0 : ((c) >= 'A' && (c) <= 'Z') ? ((c) | 0x20) : (c))
+#define ORX_LF4(b)  ORX_LF(b), ORX_LF((b) + 1), ORX_LF((b) + 2), ORX_LF((b) + 3)
+#define ORX_LF16(b) ORX_LF4(b), ORX_LF4((b) + 4), ORX_LF4((b) + 8), ORX_LF4((b) + 12)
+#define ORX_LF64(b) ORX_LF16(b), ORX_LF16((b) + 16), ORX_LF16((b) + 32), ORX_LF16((b) + 48)
+
+static const unsigned char orx_lit_fold[256] = { ORX_LF64(0), ORX_LF64(64), ORX_LF64(128),
+	                                         ORX_LF64(192) };
 
 /*
  * A literal pattern byte against a subject byte. Wazuh compares a plain
@@ -130,7 +158,7 @@ static inline bool orx_class_has(unsigned char code, unsigned char c)
  */
 static inline bool orx_lit_eq(unsigned char lit, unsigned char c)
 {
-	return lit < 0x80 && lit == orx_lower(c);
+	return lit == orx_lit_fold[c]; /* a table value is below 0x80 */
 }
 
 static unsigned char orx_escape_code(char c)
@@ -288,6 +316,67 @@ static void orx_pick_lead(struct orx_alt *a)
 			a->lead_anchor = k;
 }
 
+/*
+ * A window of the alternative: two literal bytes g and f with only classes
+ * (and group marks) between them. Every match consumes both literals
+ * (orx_pick_literal(): all but a last byte right after an unquantified
+ * class) and the bytes between them one by one, each by a token between
+ * them that accepts it (a quantified class takes zero or more bytes, an
+ * unquantified one exactly one): so the subject holds g, then bytes of
+ * those classes, then f. Kept for unanchored alternatives when it says
+ * more than the literal runs (some class between) and one end is a rare
+ * byte (cost 10: one memchr that seldom stops); the rarest wins. It rules
+ * out the cisco-ios prematch "\p*\w+...:\s+%" on web logs with a '%'.
+ */
+static void orx_pick_window(struct orx_alt *a)
+{
+	const unsigned char *c = a->code;
+	size_t n = strlen((const char *)c);
+	int best = 1000;
+	uint16_t cls = 0;
+	bool have_g = false;
+	unsigned char g = 0;
+
+	a->win_cls = 0;
+	if (a->begin)
+		return; /* anchored ones mostly fail or match early: not worth a scan */
+	if (n >= 3 && c[n - 3] == '\\')
+		n--; /* that last byte may go unconsumed */
+	for (size_t i = 0; i < n; i++) {
+		if (c[i] == '(')
+			continue;
+		if (c[i] == '\\') {
+			cls |= (uint16_t)(1u << c[i + 1]);
+			i++;
+			if (i + 1 < n && orx_is_quant(c[i + 1]))
+				i++;
+			continue;
+		}
+		if (c[i] >= 0x80) {
+			have_g = false; /* never matches: no window needed */
+			continue;
+		}
+		bool gl = g >= 'a' && g <= 'z', fl = c[i] >= 'a' && c[i] <= 'z';
+		if (have_g && cls != 0 && !(gl && fl)) {
+			/* Search the rarer non-letter end; the other adds a little. */
+			bool fwd =
+			    fl || (!gl && vg_pattern_byte_cost(g) < vg_pattern_byte_cost(c[i]));
+			unsigned char key = fwd ? g : c[i], other = fwd ? c[i] : g;
+			int score = 4 * vg_pattern_byte_cost(key) + vg_pattern_byte_cost(other);
+			if (score < best && vg_pattern_byte_cost(key) <= 10) {
+				best = score;
+				a->win_g = g;
+				a->win_f = c[i];
+				a->win_fwd = fwd;
+				a->win_cls = cls;
+			}
+		}
+		have_g = true;
+		g = c[i];
+		cls = 0;
+	}
+}
+
 /* Splits off one alternative [beg, endp) of the encoded buffer. */
 static int orx_init_alt(struct orx_alt *a, unsigned char *beg, unsigned char *endp, char *err,
                         size_t errlen)
@@ -321,6 +410,7 @@ static int orx_init_alt(struct orx_alt *a, unsigned char *beg, unsigned char *en
 			a->slot[p - beg] = (unsigned char)np++;
 	orx_pick_literal(a);
 	orx_pick_lead(a);
+	orx_pick_window(a);
 	return 0;
 }
 
@@ -535,6 +625,34 @@ const char *vg_osregex_exact(const struct vg_osregex *rx, size_t i, size_t *len)
 	return (const char *)rx->alts[i].code;
 }
 
+/* Does s (length slen) hold the alternative's window: win_g, bytes its
+ * classes accept, win_f (literals compared as orx_lit_eq())? */
+static bool orx_has_window(const struct orx_alt *a, const unsigned char *s, size_t slen)
+{
+	const unsigned char *end = s + slen;
+	uint16_t cls = a->win_cls;
+	if (a->win_fwd) {
+		for (const unsigned char *p = s;
+		     p < end && (p = memchr(p, a->win_g, (size_t)(end - p))); p++)
+			for (const unsigned char *q = p + 1; q < end; q++) {
+				if (orx_lit_eq(a->win_f, *q))
+					return true;
+				if (!(orx_class_bits[*q] & cls))
+					break;
+			}
+		return false;
+	}
+	for (const unsigned char *p = s; p < end && (p = memchr(p, a->win_f, (size_t)(end - p)));
+	     p++)
+		for (const unsigned char *q = p; q > s; q--) {
+			if (orx_lit_eq(a->win_g, q[-1]))
+				return true;
+			if (!(orx_class_bits[q[-1]] & cls))
+				break;
+		}
+	return false;
+}
+
 /* ---- the matcher ------------------------------------------------------- */
 
 static inline void orx_mark(struct orx_state *x, const unsigned char *p, ptrdiff_t pos)
@@ -586,12 +704,6 @@ static bool orx_lookahead(struct orx_state *x, const unsigned char *nx)
 	return false;
 }
 
-/* Does token t (a class or a literal byte, not the pattern's end) accept c? */
-static inline bool orx_token_has(const unsigned char *t, unsigned char c)
-{
-	return *t == '\\' ? orx_class_has(t[1], c) : orx_lit_eq(*t, c);
-}
-
 /*
  * A quantified class is repeating (greedy) and the token after it, nx
  * (maybe behind a group mark), has just refused the current byte. Each
@@ -607,9 +719,19 @@ static void orx_repeat(struct orx_state *x, unsigned char cls, const unsigned ch
 	if (*nx == '\0')
 		return; /* the pattern ends after the class: handled by the lookahead */
 	const unsigned char *s = x->s;
-	ptrdiff_t st = x->st;
-	while (s[st + 1] != '\0' && orx_class_has(cls, s[st + 1]) && !orx_token_has(nx, s[st + 1]))
-		st++;
+	ptrdiff_t st = x->st, lim = x->slen - 1; /* the subject has no NUL before slen */
+	unsigned have = 1u << cls;
+	if (*nx == '\\') {
+		/* The class accepts, the token's class refuses: one mask test. */
+		unsigned want = have | 1u << nx[1];
+		if (want != have)
+			while (st < lim && (orx_class_bits[s[st + 1]] & want) == have)
+				st++;
+	} else {
+		while (st < lim && (orx_class_bits[s[st + 1]] & have) &&
+		       orx_lit_fold[s[st + 1]] != *nx)
+			st++;
+	}
 	x->st = st;
 }
 
@@ -807,6 +929,7 @@ static ptrdiff_t orx_run(const struct orx_alt *a, const unsigned char *s, size_t
 	struct orx_lead lead = { s, slen, { -1, -1 }, { 0, 0 } };
 	bool jump = a->lead_len && slen != SIZE_MAX;
 	x.fast = slen != SIZE_MAX;
+	x.slen = x.fast ? (ptrdiff_t)slen : 0;
 
 	for (x.st = 0; s[x.st] != '\0'; x.st++) {
 		int r;
@@ -897,6 +1020,8 @@ static bool orx_exec(const struct vg_osregex *rx, const char *subject, size_t sl
 		}
 		if (prefilter && slen == SIZE_MAX)
 			slen = strlen(subject);
+		if (prefilter && a->win_cls && !orx_has_window(a, s, slen))
+			continue;
 		for (unsigned j = 0; j < a->nparens; j++)
 			marks[j] = ORX_NONE;
 		ptrdiff_t pos = orx_run(a, s, prefilter ? slen : SIZE_MAX, marks, rx->has_groups);

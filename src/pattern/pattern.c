@@ -208,29 +208,26 @@ void vg_pattern_scratch_gate(struct vg_pattern_scratch *s, const char *log, size
 	vg_gate_reset(&s->gate, log, len);
 }
 
-/* Has the gate ruled this match out (a byte pair or byte that every
- * alternative needs is missing from the log)? */
-static inline bool gated_out(const struct vg_pattern *p, const char *subject,
-                             struct vg_pattern_scratch *s)
+/* OS_Match reports no position: a match leaves m as Wazuh does. */
+static __attribute__((noinline)) bool match_osmatch(const struct vg_pattern *p, const char *subject,
+                                                    size_t len, struct vg_match *m)
 {
-	if (!p->gate_plan || !s)
+	if (!vg_osmatch_exec_len(p->u.om, subject, len != SIZE_MAX ? len : strlen(subject)))
 		return false;
-	/* Inside [lo, hi] as one unsigned comparison (no gate: lo = hi =
-	 * NULL, and subject is not NULL). Compared as integers: subject may
-	 * belong to another object. */
-	uintptr_t lo = (uintptr_t)s->gate.lo;
-	if ((uintptr_t)subject - lo > (uintptr_t)s->gate.hi - lo)
-		return false;
-	return vg_gate_rejects(&s->gate, p->gate_plan, p->single_literal);
+	if (m) {
+		/* Wazuh reports no position for OS_Match; offsets stay put. */
+		m->end = subject;
+		m->last = subject;
+		m->ngroups = 0;
+	}
+	return true;
 }
 
-bool vg_pattern_match(const struct vg_pattern *p, const char *subject,
-                      struct vg_pattern_scratch *scratch, struct vg_match *m)
+/* After the gate: the start bytes, then the dialect. Every call is a tail
+ * call, so the common early returns need no stack frame. */
+static inline bool match_run(const struct vg_pattern *p, const char *subject,
+                             struct vg_pattern_scratch *scratch, struct vg_match *m)
 {
-	if (!p || !subject)
-		return false;
-	if (gated_out(p, subject, scratch))
-		return false;
 	/* Anchored patterns: the first byte alone often rules the match out. */
 	if (p->has_start) {
 		unsigned char c0 = (unsigned char)subject[0], c1;
@@ -243,23 +240,56 @@ bool vg_pattern_match(const struct vg_pattern *p, const char *subject,
 	}
 	/* The gated log's length is known: spare the dialects a strlen. */
 	size_t len = SIZE_MAX;
-	if (scratch && scratch->gate.lo && subject == scratch->gate.lo)
+	if (scratch && subject == scratch->gate.lo)
 		len = (size_t)(scratch->gate.hi - scratch->gate.lo);
 	switch (p->kind) {
-	case VG_PAT_OSMATCH:
-		if (!vg_osmatch_exec_len(p->u.om, subject, len != SIZE_MAX ? len : strlen(subject)))
-			return false;
-		if (m) {
-			/* Wazuh reports no position for OS_Match; offsets stay put. */
-			m->end = subject;
-			m->last = subject;
-			m->ngroups = 0;
-		}
-		return true;
+	case VG_PAT_OSMATCH: return match_osmatch(p, subject, len, m);
 	case VG_PAT_OSREGEX: return vg_osregex_exec_len(p->u.rx, subject, len, m);
 	case VG_PAT_PCRE2: return vg_pcre2_exec(p->u.pc, subject, scratch, m);
 	}
 	return false;
+}
+
+/* A gated match whose gate is not filled yet (once an event at most, or
+ * while a long log has had few queries): out of line, so that the common
+ * path makes no call but tail calls. */
+static __attribute__((noinline)) bool match_unfilled(const struct vg_pattern *p,
+                                                     const char *subject,
+                                                     struct vg_pattern_scratch *scratch,
+                                                     struct vg_match *m)
+{
+	if (vg_gate_rejects(&scratch->gate, p->gate_plan, p->single_literal))
+		return false;
+	return match_run(p, subject, scratch, m);
+}
+
+/* A pattern with a gate plan: the log gate may rule the match out (a
+ * byte pair or byte that every alternative needs is missing from the
+ * log). Only for a subject inside [lo, hi], tested as one unsigned
+ * comparison (no gate: lo = hi = NULL, and subject is not NULL); compared
+ * as integers, as subject may belong to another object. */
+static __attribute__((noinline)) bool match_gated(const struct vg_pattern *p, const char *subject,
+                                                  struct vg_pattern_scratch *scratch,
+                                                  struct vg_match *m)
+{
+	uintptr_t lo = (uintptr_t)scratch->gate.lo;
+	if ((uintptr_t)subject - lo <= (uintptr_t)scratch->gate.hi - lo) {
+		if (!scratch->gate.filled)
+			return match_unfilled(p, subject, scratch, m);
+		if (vg_gate_plan_rejects(&scratch->gate, p->gate_plan))
+			return false;
+	}
+	return match_run(p, subject, scratch, m);
+}
+
+bool vg_pattern_match(const struct vg_pattern *p, const char *subject,
+                      struct vg_pattern_scratch *scratch, struct vg_match *m)
+{
+	if (!p || !subject)
+		return false;
+	if (p->gate_plan && scratch)
+		return match_gated(p, subject, scratch, m);
+	return match_run(p, subject, scratch, m);
 }
 
 /* Rough frequency of a (lower-cased) byte in log text: literal searches

@@ -121,9 +121,34 @@ size_t vg_pcre2_lits_runs(const void *obj, size_t alt, struct vg_lit_run *runs, 
 uint16_t *vg_gate_plan_build(size_t nalts, vg_gate_runs_fn runs, const void *obj);
 /* Installs the gate for log (NULL: none); clears what the last one filled. */
 void vg_gate_reset(struct vg_gate *g, const char *log, size_t len);
-/* True when plan rules out every subject inside the gated log (the caller
- * checked that the subject lies inside). Fills the tables on first need;
- * a cheap pattern (one literal) never makes it fill them. */
-bool vg_gate_rejects(struct vg_gate *g, const uint16_t *plan, bool cheap);
+/* Fills the tables of a gate not filled yet when it is worth it (on a
+ * long log only after a few queries; a cheap pattern, one literal, never
+ * asks); returns whether they are filled. */
+bool vg_gate_fill(struct vg_gate *g, bool cheap);
+
+/* True when plan rules out every subject inside the log of a filled gate
+ * (the caller checked that the subject lies inside). Inline: the
+ * dispatcher asks it for most patterns and most of them stop here. */
+static inline bool vg_gate_plan_rejects(const struct vg_gate *g, const uint16_t *plan)
+{
+	/* plan: [n, e1 .. en] per alternative, then 0. */
+	const uint64_t *t = g->table;
+	for (unsigned n; (n = *plan++) != 0; plan += n) {
+		unsigned k = 0;
+		while (k < n && ((t[plan[k] >> 6] >> (plan[k] & 63)) & 1u))
+			k++;
+		if (k == n)
+			return false; /* this alternative may match */
+	}
+	return true;
+}
+
+/* The same for any gate: fills its tables first when that is worth it. */
+static inline bool vg_gate_rejects(struct vg_gate *g, const uint16_t *plan, bool cheap)
+{
+	if (!g->filled && !vg_gate_fill(g, cheap))
+		return false;
+	return vg_gate_plan_rejects(g, plan);
+}
 
 #endif

@@ -627,6 +627,17 @@ const struct vg_rule *vg_rule_eval(const struct vg_rule_set *set, struct vg_rule
 			continue;
 		r = walk(roots[i], ev, scratch, st, 0);
 	}
+	/* Sigma rules above the tree's choice replace it (rule_sigma.c). */
+	if (set->nsigma) {
+		const struct rule_impl *s =
+		    rule_sigma_eval(set, ev, scratch, r ? r->pub.level : -1);
+		if (s) {
+			if (r)
+				st->firedtimes[r->index]--; /* counted by walk(), not reported */
+			st->firedtimes[s->index]++;
+			r = s;
+		}
+	}
 	if (!r)
 		return NULL;
 	if (r->pub.level > 0) {

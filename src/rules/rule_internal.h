@@ -167,6 +167,9 @@ struct rule_impl {
 	struct rule_impl **children;
 	unsigned nchildren, childcap;
 	const struct rule_kids *kids; /* children by a key (rule_index.c), or NULL */
+
+	/* A Sigma rule (rule_sigma.c): its compiled detection, owned by the set. */
+	struct vg_sigma_rule *sigma;
 };
 
 struct rule_list_decl {
@@ -192,6 +195,8 @@ struct vg_rule_set {
 	unsigned *slot_cap;
 	const char **snap_fields; /* dynamic fields kept for same_field checks */
 	unsigned nsnap_fields;
+	struct rule_impl **sigma_rules; /* Sigma rules, level descending (rule_sigma.c) */
+	unsigned nsigma;
 	bool loading_builtin; /* rules loaded now are built-in ones */
 	bool finished;
 };
@@ -226,6 +231,12 @@ const char *rule_event_attr(const struct vg_event *ev, int attr, const char *dyn
 struct vg_rule_state;
 bool rule_check_one(const struct rule_impl *r, const struct vg_event *ev,
                     struct vg_pattern_scratch *scr, struct vg_rule_state *st);
+
+/* rule_sigma.c: files a finished set's Sigma rules by level; the
+ * highest-level Sigma rule above min_level that matches ev, or NULL. */
+int rule_sigma_finish(struct vg_rule_set *set);
+const struct rule_impl *rule_sigma_eval(const struct vg_rule_set *set, const struct vg_event *ev,
+                                        struct vg_pattern_scratch *scr, int min_level);
 
 /* correlation.c */
 bool rule_correlate(const struct rule_impl *r, const struct vg_event *ev, struct vg_rule_state *st);

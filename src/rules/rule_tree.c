@@ -17,6 +17,7 @@
 #include <strings.h>
 
 #include "vigil/array.h"
+#include "vigil/sigma.h"
 
 #define SLOT_MIN_CAP 64u
 #define SLOT_MAX_CAP 16384u
@@ -51,8 +52,11 @@ void vg_rule_set_destroy(struct vg_rule_set *set)
 {
 	if (!set)
 		return;
-	for (size_t i = 0; i < set->nrules; i++)
+	for (size_t i = 0; i < set->nrules; i++) {
 		free(set->rules[i]->children);
+		vg_sigma_rule_destroy(set->rules[i]->sigma);
+	}
+	free(set->sigma_rules);
 	for (size_t i = 0; i < set->npats; i++)
 		vg_pattern_destroy(set->pats[i]);
 	for (size_t i = 0; i < set->nlists; i++)
@@ -243,6 +247,10 @@ static int attach_rule(struct vg_rule_set *set, struct rule_impl *r, bool *attac
 {
 	unsigned nparents = 0;
 	int rc = VG_OK;
+	if (r->sigma) { /* beside the tree (rule_sigma.c) */
+		attached[r->index] = true;
+		return VG_OK;
+	}
 	if (r->pub.id < 10) {
 		struct rule_impl **nr = realloc(set->roots, (set->nroots + 1) * sizeof(*nr));
 		if (!nr)
@@ -430,6 +438,8 @@ int vg_rule_set_finish(struct vg_rule_set *set, struct vg_diag *diag)
 		rc = collect_snap_fields(set);
 	if (!rc)
 		rc = rule_index_children(set);
+	if (!rc)
+		rc = rule_sigma_finish(set);
 	if (!rc)
 		set->finished = true;
 	return rc;

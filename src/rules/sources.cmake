@@ -7,6 +7,7 @@ list(APPEND VG_SOURCES
   src/rules/rule_load.c
   src/rules/rule_load_corr.c
   src/rules/rule_match.c
+  src/rules/rule_sigma.c
   src/rules/rule_tree.c)
 list(APPEND VG_UNIT_TESTS test_rules test_cdb)
 list(APPEND VG_FUZZ_TARGETS fuzz_rules)

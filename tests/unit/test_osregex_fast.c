@@ -76,6 +76,67 @@ static void test_edges(void **state)
 	assert_true(matched < sizeof(cases) / sizeof(cases[0]));
 }
 
+/* Compares both matchers on one compiled pattern (as agree()). */
+static unsigned agree_rx(const struct vg_osregex *rx, const char *pat, const char *subj)
+{
+	struct vg_match a, b;
+	memset(&a, 0, sizeof(a));
+	memset(&b, 0, sizeof(b));
+	bool ra = vg_osregex_exec(rx, subj, &a);
+	bool rb = vg_osregex_exec_nofilter(rx, subj, &b);
+	if (ra != rb)
+		fail_msg("'%s' on '%s': fast %d, reference %d", pat, subj, ra, rb);
+	if (ra && (a.end != b.end || a.last != b.last || a.ngroups != b.ngroups))
+		fail_msg("'%s' on '%s': end/last/groups differ", pat, subj);
+	return ra;
+}
+
+/*
+ * Windows (two literals with classes between, checked before an
+ * unanchored alternative runs): every subject of up to five bytes over an
+ * alphabet of the patterns' bytes, on patterns whose windows sit at the
+ * start, the middle and the end, after zero-width repeats, next to group
+ * marks, and one whose last byte may go unconsumed (no window there).
+ */
+static void test_windows(void **state)
+{
+	(void)state;
+	static const char *const pats[] = {
+		"\\p*\\w+\\s+\\d*\\s\\d+:\\s+%",
+		"\\w+:\\s+%",
+		"%\\d*;\\w+",
+		"a\\s\\d+%b",
+		"(\\w+)%\\s*(\\d+);",
+		"\\d+:\\s%",
+		";\\p+%",
+		"x\\S+%\\s+\\d+:|%\\d+;",
+	};
+	static const char alpha[] = "a1 :%;";
+	const size_t na = sizeof(alpha) - 1;
+	unsigned matched = 0, runs = 0;
+	for (size_t p = 0; p < sizeof(pats) / sizeof(pats[0]); p++) {
+		struct vg_osregex *rx;
+		assert_int_equal(vg_osregex_compile(pats[p], &rx, NULL, 0), 0);
+		for (size_t len = 0; len <= 5; len++) {
+			size_t total = 1;
+			for (size_t k = 0; k < len; k++)
+				total *= na;
+			for (size_t code = 0; code < total; code++) {
+				char subj[8];
+				size_t c = code;
+				for (size_t k = 0; k < len; k++, c /= na)
+					subj[k] = alpha[c % na];
+				subj[len] = '\0';
+				matched += agree_rx(rx, pats[p], subj);
+				runs++;
+			}
+		}
+		vg_osregex_destroy(rx);
+	}
+	printf("os_regex windows: %u subjects, %u matches, all agree\n", runs, matched);
+	assert_true(matched > 100 && matched < runs);
+}
+
 static void test_wazuh_suite(void **state)
 {
 	(void)state;
@@ -109,6 +170,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_edges),
+		cmocka_unit_test(test_windows),
 		cmocka_unit_test(test_wazuh_suite),
 	};
 	return vg_test_result(cmocka_run_group_tests(tests, NULL, NULL));

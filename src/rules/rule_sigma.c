@@ -1,0 +1,166 @@
+/*
+ * rule_sigma.c - Sigma rules as rules of a rule set.
+ *
+ * vg_rule_set_add_sigma() wraps a compiled Sigma rule (vigil/sigma.h) in a
+ * rule: level from the Sigma level, description = title, groups "sigma",
+ * the logsource product / category / service, the ATT&CK tactic names of
+ * its tags and "sigma_<uuid>", MITRE technique and tactic ids from its tags,
+ * info = the Sigma id. Sigma rules are not placed in the Wazuh tree: after
+ * the tree has chosen its rule, the Sigma rules of a higher level are tried
+ * (highest level first, then load order) and the first that matches is the
+ * event's rule, so alerts, firedtimes and ignore work as for any rule.
+ */
+#include "rule_internal.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "vigil/buf.h"
+#include "vigil/sigma.h"
+
+static int add_group(struct vg_arena *a, struct vg_buf *all, const char ***v, unsigned *n,
+                     const char *g)
+{
+	if (!g || !*g)
+		return VG_OK;
+	const char **nv = vg_arena_alloc(a, (*n + 1) * sizeof(*nv));
+	char *d = vg_arena_strdup(a, g);
+	if (!nv || !d)
+		return VG_ENOMEM;
+	if (*n)
+		memcpy(nv, *v, *n * sizeof(*nv));
+	nv[(*n)++] = d;
+	*v = nv;
+	return vg_buf_printf(all, "%s,", g) ? VG_ENOMEM : VG_OK;
+}
+
+static int sigma_groups(struct vg_rule_set *set, struct rule_impl *r, const struct vg_sigma_meta *m)
+{
+	struct vg_buf all;
+	vg_buf_init(&all, 0);
+	const char **v = NULL;
+	unsigned n = 0;
+	int rc = add_group(set->arena, &all, &v, &n, "sigma");
+	if (!rc)
+		rc = add_group(set->arena, &all, &v, &n, m->product);
+	if (!rc)
+		rc = add_group(set->arena, &all, &v, &n, *m->category ? m->category : m->service);
+	for (size_t i = 0; !rc && i < m->ntags; i++)
+		if (strncmp(m->tags[i], "attack.", 7) == 0 && m->tags[i][7] != 't' &&
+		    m->tags[i][7] != 'g' && m->tags[i][7] != 's')
+			rc = add_group(set->arena, &all, &v, &n, m->tags[i] + 7);
+	if (!rc && *m->id) {
+		char g[80];
+		snprintf(g, sizeof(g), "sigma_%s", m->id);
+		rc = add_group(set->arena, &all, &v, &n, g);
+	}
+	if (!rc) {
+		r->pub.groups = (struct vg_strv){ v, n };
+		r->all_groups = vg_arena_strdup(set->arena, vg_buf_str(&all));
+		rc = r->all_groups ? VG_OK : VG_ENOMEM;
+	}
+	vg_buf_free(&all);
+	return rc;
+}
+
+static int fill_rule(struct vg_rule_set *set, struct rule_impl *r, const struct vg_sigma_meta *m)
+{
+	struct vg_arena *a = set->arena;
+	r->pub.level = m->level;
+	r->sort_level = m->level;
+	r->pub.description = vg_arena_strdup(a, m->title);
+	r->pub.info = *m->id ? vg_arena_strdup(a, m->id) : NULL;
+	r->pub.file = vg_arena_strdup(a, m->file);
+	r->pub.category = -1;
+	r->pub.timeframe = RULE_DEFAULT_TFRAME;
+	r->if_level = -1;
+	r->search_slot = r->push_sid_slot = -1;
+	r->builtin = set->loading_builtin;
+	if (!r->pub.description || !r->pub.file || (*m->id && !r->pub.info))
+		return VG_ENOMEM;
+	/* The Sigma rule's strings outlive it here: copy the id lists. */
+	const char **ids = vg_arena_calloc(a, m->nmitre_ids + 1, sizeof(*ids));
+	const char **tac = vg_arena_calloc(a, m->ntactics + 1, sizeof(*tac));
+	if (!ids || !tac)
+		return VG_ENOMEM;
+	for (size_t i = 0; i < m->nmitre_ids; i++)
+		if (!(ids[i] = vg_arena_strdup(a, m->mitre_ids[i])))
+			return VG_ENOMEM;
+	for (size_t i = 0; i < m->ntactics; i++)
+		if (!(tac[i] = vg_arena_strdup(a, m->tactics[i])))
+			return VG_ENOMEM;
+	r->pub.mitre_ids = (struct vg_strv){ ids, (unsigned)m->nmitre_ids };
+	r->pub.mitre_tactics = (struct vg_strv){ tac, (unsigned)m->ntactics };
+	return sigma_groups(set, r, m);
+}
+
+int vg_rule_set_add_sigma(struct vg_rule_set *set, struct vg_sigma_rule *sr, unsigned id,
+                          struct vg_diag *diag)
+{
+	if (!set || !sr || set->finished || id > RULE_MAX_ID || id < 10) {
+		vg_sigma_rule_destroy(sr);
+		return VG_EINVAL;
+	}
+	const struct vg_sigma_meta *m = vg_sigma_rule_meta(sr);
+	if (rule_set_lookup(set, id)) {
+		vg_diag_add(diag, VG_DIAG_ERROR, m->file, 0, 0,
+		            "Sigma rule '%s': rule id %u already in use", m->title, id);
+		vg_sigma_rule_destroy(sr);
+		return VG_EEXIST;
+	}
+	struct rule_impl *r = vg_arena_calloc(set->arena, 1, sizeof(*r));
+	int rc = r ? VG_OK : VG_ENOMEM;
+	if (rc == VG_OK) {
+		r->pub.id = id;
+		rc = fill_rule(set, r, m);
+	}
+	if (rc == VG_OK)
+		rc = rule_set_insert(set, r);
+	if (rc != VG_OK) {
+		vg_sigma_rule_destroy(sr);
+		return rc;
+	}
+	r->sigma = sr;
+	return VG_OK;
+}
+
+int rule_sigma_finish(struct vg_rule_set *set)
+{
+	unsigned n = 0;
+	for (size_t i = 0; i < set->nrules; i++)
+		n += set->rules[i]->sigma != NULL;
+	if (!n)
+		return VG_OK;
+	set->sigma_rules = calloc(n, sizeof(*set->sigma_rules));
+	if (!set->sigma_rules)
+		return VG_ENOMEM;
+	for (size_t i = 0; i < set->nrules; i++) {
+		struct rule_impl *r = set->rules[i];
+		if (!r->sigma)
+			continue;
+		/* Insertion by level, descending; ties keep load order. */
+		unsigned j = set->nsigma++;
+		while (j > 0 && set->sigma_rules[j - 1]->pub.level < r->pub.level) {
+			set->sigma_rules[j] = set->sigma_rules[j - 1];
+			j--;
+		}
+		set->sigma_rules[j] = r;
+	}
+	return VG_OK;
+}
+
+const struct rule_impl *rule_sigma_eval(const struct vg_rule_set *set, const struct vg_event *ev,
+                                        struct vg_pattern_scratch *scr, int min_level)
+{
+	struct vg_sigma_view view;
+	vg_sigma_view_init(&view, ev);
+	for (unsigned i = 0; i < set->nsigma; i++) {
+		const struct rule_impl *r = set->sigma_rules[i];
+		if (r->pub.level <= min_level)
+			break;
+		if (vg_sigma_rule_match(r->sigma, &view, scr))
+			return r;
+	}
+	return NULL;
+}
