@@ -9,7 +9,7 @@
  *   alerts:  { log_level: 0..16 (3), json: bool (true), log: bool (true) }
  *   ruleset: { decoder_dirs: [DIR...], rule_dirs: [DIR...],
  *              lists: [{name: NAME, path: FILE}...], include_builtin: bool (true),
- *              exclude_files: [FILE...] }
+ *              exclude_files: [FILE...], sigma_dirs: [DIR...] }
  *   inputs:  [{type: file, path: GLOB, format: syslog|json|multiline, multiline_regex: RE},
  *             {type: journald}, {type: process}, {type: ports, interval: SECONDS}...]
  *   manager: { listen: ADDR, port: N, enroll_port: N, groups_dir: DIR, fsync: bool,
@@ -87,6 +87,7 @@ struct vg_config {
 		size_t nlists;
 		bool include_builtin;                /* load the ruleset compiled into vigil */
 		struct vg_config_strv exclude_files; /* file names to skip */
+		struct vg_config_strv sigma_dirs;    /* Sigma rules (*.yml, recursively) */
 	} ruleset;
 	struct vg_config_input *inputs;
 	size_t ninputs;

@@ -258,9 +258,10 @@ static void take_lists(struct ctx *c, yaml_node_t *v)
 	}
 }
 
-enum { R_DECODER_DIRS, R_RULE_DIRS, R_LISTS, R_INCLUDE_BUILTIN, R_EXCLUDE_FILES };
-static const char *const ruleset_keys[] = { "decoder_dirs",    "rule_dirs",     "lists",
-	                                    "include_builtin", "exclude_files", NULL };
+enum { R_DECODER_DIRS, R_RULE_DIRS, R_LISTS, R_INCLUDE_BUILTIN, R_EXCLUDE_FILES, R_SIGMA_DIRS };
+static const char *const ruleset_keys[] = {
+	"decoder_dirs", "rule_dirs", "lists", "include_builtin", "exclude_files", "sigma_dirs", NULL
+};
 
 static void ruleset_key(struct ctx *c, int key, yaml_node_t *v, void *obj)
 {
@@ -273,6 +274,7 @@ static void ruleset_key(struct ctx *c, int key, yaml_node_t *v, void *obj)
 		take_bool(c, v, "include_builtin", &cfg->ruleset.include_builtin);
 		break;
 	case R_EXCLUDE_FILES: take_strv(c, v, "exclude_files", &cfg->ruleset.exclude_files); break;
+	case R_SIGMA_DIRS: take_strv(c, v, "sigma_dirs", &cfg->ruleset.sigma_dirs); break;
 	}
 }
 

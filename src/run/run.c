@@ -64,6 +64,8 @@ int vg_run_load_ruleset(const struct vg_config *cfg, struct vg_ruleset **out, st
 		.lists = lists,
 		.nlists = nlists,
 		.builtin = cfg->ruleset.include_builtin,
+		.sigma_dirs = cfg->ruleset.sigma_dirs.v,
+		.nsigma_dirs = cfg->ruleset.sigma_dirs.n,
 	};
 	return vg_ruleset_load(&o, out, diag);
 }

@@ -142,6 +142,8 @@ static void test_errors(void **state)
 	expect_error("data_dir: /x\nalert:\n  json: true\n", 2, 1,
 	             "unknown key 'alert' in the configuration; expected one of: data_dir, "
 	             "log_dir, manager_name, alerts, ruleset, inputs, manager, agent");
+	expect_error("ruleset:\n  sigma_dirs: /x\n", 2, 15,
+	             "expected a list of strings for 'sigma_dirs'");
 	expect_error("alerts:\n  log_level: 17\n", 2, 14,
 	             "expected an integer from 0 to 16 for 'log_level', found '17'");
 	expect_error("alerts:\n  log_level: three\n", 2, 14, "expected an integer");
