@@ -13,7 +13,7 @@ FUZZ_SECONDS ?= 60
 
 DEB_PACKAGES := build-essential cmake ninja-build pkg-config clang clang-format \
 	libclang-rt-14-dev libpcre2-dev libyaml-dev libjansson-dev libcmocka-dev \
-	libvectorscan-dev libsystemd-dev libssl-dev libevent-dev libsqlite3-dev \
+	libsystemd-dev libssl-dev libevent-dev libsqlite3-dev \
 	libaudit-dev libauparse-dev python3 openssl curl
 
 .PHONY: all deps build build-asan test run fuzz fuzz-run bench format format-check clean

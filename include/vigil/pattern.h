@@ -111,11 +111,6 @@ const char *vg_pattern_exact_value(const struct vg_pattern *p, size_t i, size_t 
 size_t vg_pattern_prefix_count(const struct vg_pattern *p);
 const char *vg_pattern_prefix(const struct vg_pattern *p, size_t i, size_t *len, bool *whole);
 
-/* The pattern's bit in the prefilter's verdict; -1 (the default) for none.
- * Set once while the ruleset is built, before any thread matches. */
-void vg_pattern_set_prefilter_id(struct vg_pattern *p, int id);
-int vg_pattern_prefilter_id(const struct vg_pattern *p);
-
 /* Called for each pattern a set hands out (vg_decoder_set_log_patterns(),
  * vg_rule_set_log_patterns()); a non-zero return stops the walk. */
 typedef int (*vg_pattern_visit_fn)(void *ctx, struct vg_pattern *p);

@@ -21,7 +21,6 @@
 #include "engine/embedded.h"
 #include "vigil/array.h"
 #include "vigil/decoder.h"
-#include "vigil/prefilter.h"
 #include "vigil/rule.h"
 #include "vigil/sigma.h"
 #include "vigil/xml.h"
@@ -282,25 +281,6 @@ static int load_rules(struct vg_ruleset *rs, const struct vg_ruleset_opts *o, st
 	return rc;
 }
 
-static int prefilter_add(void *pf, struct vg_pattern *p)
-{
-	return vg_prefilter_add(pf, p);
-}
-
-/* One literal prefilter over every decoder and rule pattern that reads the
- * log, so each event needs a single scan (see vigil/prefilter.h). */
-static int build_prefilter(struct vg_ruleset *rs)
-{
-	int rc = vg_prefilter_create(&rs->prefilter);
-	if (rc == VG_OK)
-		rc = vg_decoder_set_log_patterns(rs->decoders, prefilter_add, rs->prefilter);
-	if (rc == VG_OK)
-		rc = vg_rule_set_log_patterns(rs->rules, prefilter_add, rs->prefilter);
-	if (rc == VG_OK)
-		rc = vg_prefilter_compile(rs->prefilter);
-	return rc == VG_EINVAL ? VG_OK : rc; /* refused literals: nothing is filtered */
-}
-
 int vg_ruleset_load(const struct vg_ruleset_opts *opts, struct vg_ruleset **out,
                     struct vg_diag *diag)
 {
@@ -312,8 +292,6 @@ int vg_ruleset_load(const struct vg_ruleset_opts *opts, struct vg_ruleset **out,
 	int rc = load_decoders(rs, opts, diag);
 	if (rc == VG_OK)
 		rc = load_rules(rs, opts, diag);
-	if (rc == VG_OK)
-		rc = build_prefilter(rs);
 	if (rc != VG_OK) {
 		vg_ruleset_unref(rs);
 		return rc;
@@ -335,7 +313,6 @@ void vg_ruleset_unref(struct vg_ruleset *rs)
 		return;
 	vg_decoder_set_destroy(rs->decoders);
 	vg_rule_set_destroy(rs->rules);
-	vg_prefilter_destroy(rs->prefilter);
 	free(rs);
 }
 

@@ -17,7 +17,6 @@ struct vg_ruleset {
 	atomic_uint refs;
 	struct vg_decoder_set *decoders;
 	struct vg_rule_set *rules;
-	struct vg_prefilter *prefilter; /* literals of every log pattern of both */
 };
 
 #endif

@@ -26,4 +26,4 @@ list(APPEND VG_SOURCES
   ${CMAKE_BINARY_DIR}/generated/builtin_decoders.c
   ${CMAKE_BINARY_DIR}/generated/builtin_rules.c)
 list(APPEND VG_FUZZ_TARGETS fuzz_engine)
-list(APPEND VG_UNIT_TESTS test_rtest)
+list(APPEND VG_UNIT_TESTS test_rtest test_indexes)

@@ -16,7 +16,6 @@
 
 struct vg_pattern {
 	enum vg_pattern_kind kind;
-	int prefilter_id;    /* bit in the prefilter verdict, -1 none */
 	bool single_literal; /* matching is one literal search: no scan needed */
 	bool has_start;      /* a match needs the subject's first byte in start */
 	bool has_second;     /* ... and its second byte in second */
@@ -57,7 +56,6 @@ int vg_pattern_compile(enum vg_pattern_kind kind, const char *src, struct vg_pat
 	if (!p)
 		return VG_ENOMEM;
 	p->kind = kind;
-	p->prefilter_id = -1;
 	p->source = strdup(src);
 	if (!p->source) {
 		free(p);
@@ -191,16 +189,6 @@ size_t vg_pattern_prefix_count(const struct vg_pattern *p)
 const char *vg_pattern_prefix(const struct vg_pattern *p, size_t i, size_t *len, bool *whole)
 {
 	return vg_osmatch_prefix(p->u.om, i, len, whole);
-}
-
-void vg_pattern_set_prefilter_id(struct vg_pattern *p, int id)
-{
-	p->prefilter_id = id;
-}
-
-int vg_pattern_prefilter_id(const struct vg_pattern *p)
-{
-	return p->prefilter_id;
 }
 
 void vg_pattern_scratch_gate(struct vg_pattern_scratch *s, const char *log, size_t len)

@@ -1,9 +1,8 @@
 /*
- * test_prefilter.c - unit tests of the log prefilter and what it builds on:
- * the required-literal, exact-value and prefix views of compiled patterns,
- * and the Vectorscan literal scan (case, single-byte literals, several
- * patterns per literal). The log gate of the pattern scratch, which uses
- * the same literals, is tested in test_gate.c.
+ * test_literals.c - unit tests of the required-literal, exact-value and
+ * prefix views of compiled patterns (what the log gate and the decoders'
+ * program-name index build on). The log gate itself is tested in
+ * test_gate.c.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -16,7 +15,6 @@
 
 #include "vigil/error.h"
 #include "vigil/pattern.h"
-#include "vigil/prefilter.h"
 
 static struct vg_pattern *compile(enum vg_pattern_kind k, const char *src)
 {
@@ -104,56 +102,11 @@ static void test_exact_and_prefix(void **state)
 	}
 }
 
-static bool bit(const uint64_t *bits, int id)
-{
-	return (bits[id / 64] >> (id % 64)) & 1u;
-}
-
-static void test_scan(void **state)
-{
-	(void)state;
-	struct vg_pattern *p[4] = {
-		compile(VG_PAT_OSMATCH, "Accepted password"),
-		compile(VG_PAT_OSREGEX, "\\d+%\\w+"),        /* single-byte literal */
-		compile(VG_PAT_OSMATCH, "refused|password"), /* shares a literal */
-		compile(VG_PAT_OSMATCH, "!nothing"),         /* no literals: no id */
-	};
-	struct vg_prefilter *pf;
-	assert_int_equal(vg_prefilter_create(&pf), VG_OK);
-	for (int i = 0; i < 4; i++)
-		assert_int_equal(vg_prefilter_add(pf, p[i]), VG_OK);
-	assert_int_equal(vg_prefilter_add(pf, p[0]), VG_OK); /* twice: one id */
-	assert_int_equal(vg_prefilter_count(pf), 3);
-	assert_int_equal(vg_pattern_prefilter_id(p[3]), -1);
-	assert_int_equal(vg_prefilter_compile(pf), VG_OK);
-	assert_int_equal(vg_prefilter_add(pf, p[3]), VG_EINVAL);
-
-	struct vg_prefilter_scratch *s;
-	assert_int_equal(vg_prefilter_scratch_create(pf, &s), VG_OK);
-	const char *log = "ACCEPTED PASSWORD for root";
-	const uint64_t *bits = vg_prefilter_scan(pf, s, log, strlen(log));
-	assert_non_null(bits);
-	assert_true(bit(bits, vg_pattern_prefilter_id(p[0])));
-	assert_false(bit(bits, vg_pattern_prefilter_id(p[1])));
-	assert_true(bit(bits, vg_pattern_prefilter_id(p[2])));
-	log = "disk 93% full";
-	bits = vg_prefilter_scan(pf, s, log, strlen(log));
-	assert_false(bit(bits, vg_pattern_prefilter_id(p[0])));
-	assert_true(bit(bits, vg_pattern_prefilter_id(p[1])));
-	assert_false(bit(bits, vg_pattern_prefilter_id(p[2])));
-
-	vg_prefilter_scratch_destroy(s);
-	vg_prefilter_destroy(pf);
-	for (int i = 0; i < 4; i++)
-		vg_pattern_destroy(p[i]);
-}
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_literals),
 		cmocka_unit_test(test_exact_and_prefix),
-		cmocka_unit_test(test_scan),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
