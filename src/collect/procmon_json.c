@@ -132,7 +132,10 @@ int vg_procmon_format(const struct vg_exec_event *ev, const struct vg_proc_info 
 	if (rc == VG_OK)
 		rc = vg_json_add_int(out, &first, "auid", auid);
 	if (rc == VG_OK)
-		rc = vg_json_add_str(out, &first, "audit_user", auser[0] ? auser : NULL);
+		rc = vg_json_add_str(out, &first, "audit_user",
+		                     auid == VG_AUDIT_UNSET ? "unset"
+		                     : auser[0]             ? auser
+		                                            : NULL);
 	if (rc == VG_OK)
 		rc = vg_json_add_str(out, &first, "tty", ev->tty);
 	if (rc == VG_OK)
