@@ -21,7 +21,8 @@ struct vg_ruleset_spec {
 	struct vg_ruleset_file decoder_files[VG_SPEC_MAX];
 	struct vg_ruleset_file rule_files[VG_SPEC_MAX];
 	const char *exclude[VG_SPEC_MAX];
-	size_t ndec, nrul, nlists, ndecf, nrulf, nexcl;
+	const char *sigma_dirs[VG_SPEC_MAX]; /* Sigma rules (*.yml below each) */
+	size_t ndec, nrul, nlists, ndecf, nrulf, nexcl, nsigma;
 	bool no_builtin;
 	char *owned[4 * VG_SPEC_MAX]; /* strings the spec allocated */
 	size_t nowned;
@@ -31,6 +32,7 @@ struct vg_ruleset_spec {
 int vg_ruleset_spec_add_decoder_dir(struct vg_ruleset_spec *s, const char *dir);
 int vg_ruleset_spec_add_rule_dir(struct vg_ruleset_spec *s, const char *dir);
 int vg_ruleset_spec_add_list(struct vg_ruleset_spec *s, const char *name, const char *path);
+int vg_ruleset_spec_add_sigma_dir(struct vg_ruleset_spec *s, const char *dir);
 
 /* What vg_ruleset_spec_add_wazuh() adds beside decoders, rules and lists. */
 enum vg_wazuh_flags {

@@ -52,10 +52,7 @@ int ruleset_args_parse(struct ruleset_args *ra, int argc, char **argv, int *i)
 	} else if (is(opt, "-w", "--wazuh")) {
 		ra->wazuh_root = val;
 	} else if (is(opt, "-s", "--sigma")) {
-		if (ra->nsigma == VG_SPEC_MAX)
-			rc = VG_ELIMIT;
-		else
-			ra->sigma_dirs[ra->nsigma++] = val;
+		rc = vg_ruleset_spec_add_sigma_dir(s, val);
 	} else {
 		const char *eq = strchr(val, '=');
 		if (!eq || eq == val || !eq[1]) {
@@ -78,31 +75,6 @@ int ruleset_args_parse(struct ruleset_args *ra, int argc, char **argv, int *i)
 	return 1;
 }
 
-/* The spec's ruleset plus the Sigma directories. */
-static int load_with_sigma(const struct ruleset_args *ra, struct vg_ruleset **out,
-                           struct vg_diag *diag)
-{
-	const struct vg_ruleset_spec *s = &ra->spec;
-	struct vg_ruleset_opts o = {
-		.decoder_dirs = s->decoder_dirs,
-		.ndecoder_dirs = s->ndec,
-		.rule_dirs = s->rule_dirs,
-		.nrule_dirs = s->nrul,
-		.decoder_files = s->decoder_files,
-		.ndecoder_files = s->ndecf,
-		.rule_files = s->rule_files,
-		.nrule_files = s->nrulf,
-		.exclude = s->exclude,
-		.nexclude = s->nexcl,
-		.lists = s->lists,
-		.nlists = s->nlists,
-		.builtin = !s->no_builtin,
-		.sigma_dirs = ra->sigma_dirs,
-		.nsigma_dirs = ra->nsigma,
-	};
-	return vg_ruleset_load(&o, out, diag);
-}
-
 int ruleset_args_load(struct ruleset_args *ra, struct vg_ruleset **out)
 {
 	struct vg_diag diag;
@@ -119,8 +91,7 @@ int ruleset_args_load(struct ruleset_args *ra, struct vg_ruleset **out)
 		}
 	}
 	vg_diag_init(&diag);
-	rc = ra->nsigma ? load_with_sigma(ra, out, &diag)
-	                : vg_ruleset_spec_load(&ra->spec, out, &diag);
+	rc = vg_ruleset_spec_load(&ra->spec, out, &diag);
 	vg_diag_print(&diag, stderr);
 	if (rc != VG_OK)
 		fprintf(stderr, "vigil: ruleset not loaded: %s (%zu errors)\n", vg_strerror(rc),

@@ -21,8 +21,6 @@ struct ruleset_args {
 	struct vg_ruleset_spec spec;
 	const char *wazuh_root;
 	bool wazuh_testing;
-	const char *sigma_dirs[VG_SPEC_MAX];
-	size_t nsigma;
 };
 
 /* Consumes argv[*i] (and its value) when it is a ruleset option: returns 1

@@ -177,6 +177,14 @@ int vg_ruleset_spec_add_rule_dir(struct vg_ruleset_spec *s, const char *dir)
 	return VG_OK;
 }
 
+int vg_ruleset_spec_add_sigma_dir(struct vg_ruleset_spec *s, const char *dir)
+{
+	if (s->nsigma == VG_SPEC_MAX)
+		return VG_ELIMIT;
+	s->sigma_dirs[s->nsigma++] = dir;
+	return VG_OK;
+}
+
 int vg_ruleset_spec_add_list(struct vg_ruleset_spec *s, const char *name, const char *path)
 {
 	if (s->nlists == VG_SPEC_MAX)
@@ -222,6 +230,8 @@ int vg_ruleset_spec_load(const struct vg_ruleset_spec *s, struct vg_ruleset **ou
 		.lists = s->lists,
 		.nlists = s->nlists,
 		.builtin = !s->no_builtin,
+		.sigma_dirs = s->sigma_dirs,
+		.nsigma_dirs = s->nsigma,
 	};
 	return vg_ruleset_load(&o, out, diag);
 }
