@@ -105,6 +105,16 @@ struct vg_sigma_lsmemo {
 	bool ok;
 };
 
+/* Bigram sets of field values (internal: the rules' literal gates). */
+#define VG_SIGMA_BGMEMO 16
+#define VG_SIGMA_BGBITS 4096
+struct vg_sigma_bgmemo {
+	const char *name; /* NULL: empty slot */
+	uint32_t hash;
+	bool present;
+	uint64_t bits[VG_SIGMA_BGBITS / 64];
+};
+
 /* One event as Sigma rules see it; compute once per event (it memoises
  * field lookups and logsource tests, so it is not const while matching). */
 struct vg_sigma_view {
@@ -117,6 +127,7 @@ struct vg_sigma_view {
 	const char *event_type; /* Sysmon EventType (registry events), NULL when none */
 	struct vg_sigma_cached cache[VG_SIGMA_CACHE];
 	struct vg_sigma_lsmemo lsmemo[16];
+	struct vg_sigma_bgmemo bgmemo[VG_SIGMA_BGMEMO];
 };
 
 void vg_sigma_view_init(struct vg_sigma_view *v, const struct vg_event *ev);
@@ -127,6 +138,26 @@ void vg_sigma_view_init(struct vg_sigma_view *v, const struct vg_event *ev);
  */
 bool vg_sigma_rule_match(const struct vg_sigma_rule *r, struct vg_sigma_view *v,
                          struct vg_pattern_scratch *scratch);
+
+/*
+ * Whether the event belongs to the rule's logsource (memoised in the view).
+ * Rules of one logsource give one answer per event.
+ */
+bool vg_sigma_rule_logsource_match(const struct vg_sigma_rule *r, struct vg_sigma_view *v);
+bool vg_sigma_rule_same_logsource(const struct vg_sigma_rule *a, const struct vg_sigma_rule *b);
+
+/* vg_sigma_rule_match() for a caller that has already found the event in
+ * the rule's logsource (vg_sigma_rule_logsource_match()). */
+bool vg_sigma_rule_match_detection(const struct vg_sigma_rule *r, struct vg_sigma_view *v,
+                                   struct vg_pattern_scratch *scratch);
+
+/*
+ * The same without the rule's literal gate (a precomputed necessary
+ * condition that lets vg_sigma_rule_match() skip most non-matching rules
+ * cheaply): always the same answer, only slower. For tests and benchmarks.
+ */
+bool vg_sigma_rule_match_ungated(const struct vg_sigma_rule *r, struct vg_sigma_view *v,
+                                 struct vg_pattern_scratch *scratch);
 
 /*
  * The value of Sigma field name (e.g. "CommandLine") in the event, mapped

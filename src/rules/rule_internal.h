@@ -196,6 +196,7 @@ struct vg_rule_set {
 	const char **snap_fields; /* dynamic fields kept for same_field checks */
 	unsigned nsnap_fields;
 	struct rule_impl **sigma_rules; /* Sigma rules, level descending (rule_sigma.c) */
+	unsigned *sigma_run_end;        /* per position: end of its logsource run */
 	unsigned nsigma;
 	bool loading_builtin; /* rules loaded now are built-in ones */
 	bool finished;

@@ -57,6 +57,7 @@ void vg_rule_set_destroy(struct vg_rule_set *set)
 		vg_sigma_rule_destroy(set->rules[i]->sigma);
 	}
 	free(set->sigma_rules);
+	free(set->sigma_run_end);
 	for (size_t i = 0; i < set->npats; i++)
 		vg_pattern_destroy(set->pats[i]);
 	for (size_t i = 0; i < set->nlists; i++)

@@ -131,6 +131,22 @@ struct sg_logsrc {
 	uint32_t key;               /* hash of product, category, service (memo slot) */
 };
 
+/* ---- gate (sigma_gate.c) ---- */
+
+#define SG_GATE_BIGRAMS 8
+/* One necessary literal: field's value must contain it (ASCII case folded);
+ * kept as up to SG_GATE_BIGRAMS distinct bigram positions in a view's set. */
+struct sg_gate_lit {
+	const char *field;
+	uint32_t fhash;
+	uint16_t bg[SG_GATE_BIGRAMS];
+	unsigned nbg;
+	unsigned group_end; /* index past the last literal on the same field */
+	/* At the start of a large group: the set of its literals' first bigrams
+	 * (VG_SIGMA_BGBITS bits), NULL otherwise. */
+	const uint64_t *group_firsts;
+};
+
 /* ---- the rule ---- */
 
 struct vg_sigma_rule {
@@ -142,6 +158,9 @@ struct vg_sigma_rule {
 	struct sg_logsrc ls;
 	struct vg_pattern **pats;
 	size_t npats, pcap;
+	const struct sg_gate_lit *gate; /* necessary literals (sigma_gate.c), NULL: none */
+	const uint16_t *gate_first;     /* each literal's first bigram, packed */
+	size_t ngate;
 };
 
 /* Load context used by the value and condition compilers. */
@@ -169,6 +188,13 @@ bool sg_search_match(const struct vg_sigma_rule *r, size_t i, struct vg_sigma_vi
 
 int sg_logsrc_resolve(struct sg_ctx *c, struct sg_logsrc *ls);
 bool sg_logsrc_match(const struct sg_logsrc *ls, struct vg_sigma_view *v);
+/* Same resolved logsource (so the same answer for every event). */
+bool sg_logsrc_same(const struct sg_logsrc *a, const struct sg_logsrc *b);
+
+/* Derives r->gate from r->searches and r->cond (none when unsound). */
+int sg_gate_build(struct vg_sigma_rule *r);
+/* False only when the rule cannot match the event (no gated literal fits). */
+bool sg_gate_pass(const struct vg_sigma_rule *r, struct vg_sigma_view *v);
 
 /* Field names: ASCII-case-insensitive hash, and the memoised lookup. */
 uint32_t sg_name_hash(const char *name);

@@ -294,6 +294,8 @@ int vg_sigma_rule_parse(const char *text, size_t len, const char *name,
 		rc = load_detection(&c, sy_get(root, "detection"));
 	if (rc == VG_OK && c.rc)
 		rc = c.rc;
+	if (rc == VG_OK)
+		rc = sg_gate_build(r);
 	if (rc != VG_OK) {
 		if (rc != VG_ENOMEM || c.err[0])
 			vg_diag_add(diag, rc == VG_EUNSUP ? VG_DIAG_WARNING : VG_DIAG_ERROR, name,

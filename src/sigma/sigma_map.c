@@ -17,6 +17,7 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <stddef.h>
 #include <string.h>
 #include <strings.h>
 
@@ -288,7 +289,7 @@ static bool logsrc_test(const struct sg_logsrc *ls, const struct vg_sigma_view *
 
 /* Resolved logsources use the tables' strings (canonical): equal pointers
  * mean the same logsource. */
-static bool same_logsrc(const struct sg_logsrc *a, const struct sg_logsrc *b)
+bool sg_logsrc_same(const struct sg_logsrc *a, const struct sg_logsrc *b)
 {
 	return a == b || (a->key == b->key && a->product == b->product &&
 	                  a->category == b->category && a->service == b->service);
@@ -298,7 +299,7 @@ static bool same_logsrc(const struct sg_logsrc *a, const struct sg_logsrc *b)
 bool sg_logsrc_match(const struct sg_logsrc *ls, struct vg_sigma_view *v)
 {
 	struct vg_sigma_lsmemo *m = &v->lsmemo[ls->key % 16];
-	if (m->ls && same_logsrc(m->ls, ls))
+	if (m->ls && sg_logsrc_same(m->ls, ls))
 		return m->ok;
 	m->ls = ls;
 	m->ok = logsrc_test(ls, v);
@@ -322,7 +323,10 @@ static const char *getf(const struct vg_event *ev, char *buf, size_t len, const 
 
 void vg_sigma_view_init(struct vg_sigma_view *v, const struct vg_event *ev)
 {
-	memset(v, 0, sizeof(*v));
+	/* Everything but the bigram sets, which are only read once named. */
+	memset(v, 0, offsetof(struct vg_sigma_view, bgmemo));
+	for (unsigned i = 0; i < VG_SIGMA_BGMEMO; i++)
+		v->bgmemo[i].name = NULL;
 	v->ev = ev;
 	v->event_id = -1;
 	const char *eid = NULL;

@@ -266,6 +266,30 @@ bool sg_cond_eval(const struct vg_sigma_rule *r, const struct sg_cond *n, struct
 bool vg_sigma_rule_match(const struct vg_sigma_rule *r, struct vg_sigma_view *v,
                          struct vg_pattern_scratch *scratch)
 {
+	if (!r || !v || !v->ev || !sg_logsrc_match(&r->ls, v) || !sg_gate_pass(r, v))
+		return false;
+	return sg_cond_eval(r, r->cond, v, scratch);
+}
+
+bool vg_sigma_rule_match_detection(const struct vg_sigma_rule *r, struct vg_sigma_view *v,
+                                   struct vg_pattern_scratch *scratch)
+{
+	return r && v && v->ev && sg_gate_pass(r, v) && sg_cond_eval(r, r->cond, v, scratch);
+}
+
+bool vg_sigma_rule_logsource_match(const struct vg_sigma_rule *r, struct vg_sigma_view *v)
+{
+	return r && v && v->ev && sg_logsrc_match(&r->ls, v);
+}
+
+bool vg_sigma_rule_same_logsource(const struct vg_sigma_rule *a, const struct vg_sigma_rule *b)
+{
+	return sg_logsrc_same(&a->ls, &b->ls);
+}
+
+bool vg_sigma_rule_match_ungated(const struct vg_sigma_rule *r, struct vg_sigma_view *v,
+                                 struct vg_pattern_scratch *scratch)
+{
 	if (!r || !v || !v->ev || !sg_logsrc_match(&r->ls, v))
 		return false;
 	return sg_cond_eval(r, r->cond, v, scratch);
