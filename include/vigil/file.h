@@ -19,7 +19,8 @@ extern "C" {
 int vg_write_all(int fd, const void *data, size_t len);
 
 /*
- * Replaces path with data: "<path>.tmp" is written with the given mode,
+ * Replaces path with data: "<path>.tmp" is written and given exactly mode
+ * (the umask does not apply),
  * synced (when sync), renamed over path, and the directory synced (when
  * sync) so that the rename itself survives a crash. On failure the old
  * file is left as it was, the temporary file removed, and VG_EIO (errno

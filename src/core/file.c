@@ -8,6 +8,7 @@
 #include <limits.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "vigil/error.h"
@@ -57,6 +58,9 @@ int vg_file_replace(const char *path, const void *data, size_t len, mode_t mode,
 	if (fd < 0)
 		return VG_EIO;
 	int rc = vg_write_all(fd, data, len);
+	/* the mode exactly as asked, whatever the umask took away at open */
+	if (rc == VG_OK && fchmod(fd, mode) != 0)
+		rc = VG_EIO;
 	if (rc == VG_OK && sync && fsync(fd) != 0)
 		rc = VG_EIO;
 	int saved = errno;

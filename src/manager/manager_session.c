@@ -76,6 +76,18 @@ static void send_frame(struct mgr_session *s, unsigned type, uint64_t seq, const
 		bufferevent_write(s->bev, s->out.data, s->out.len);
 }
 
+/* Sends o (consumed) as a frame's JSON payload. False (nothing sent) when
+ * it cannot be formatted (out of memory). */
+static bool send_json(struct mgr_session *s, unsigned type, uint64_t seq, json_t *o)
+{
+	char *text = o ? json_dumps(o, JSON_COMPACT) : NULL;
+	json_decref(o);
+	if (text)
+		send_frame(s, type, seq, text, strlen(text));
+	free(text);
+	return text != NULL;
+}
+
 static void close_when_flushed(struct bufferevent *bev, void *arg)
 {
 	struct mgr_session *s = arg;
@@ -95,14 +107,11 @@ static void close_on_error(struct bufferevent *bev, short what, void *arg)
 /* Sends an ERROR frame, stops reading and closes once it is written. */
 static void session_refuse(struct mgr_session *s, const char *why)
 {
-	json_t *o = json_pack("{s:s}", "error", why);
-	char *text = o ? json_dumps(o, JSON_COMPACT) : NULL;
 	s->closing = true;
 	/* Never empty, so that the session is freed by the write callback,
 	 * never under the caller's feet. */
-	send_frame(s, VG_FRAME_ERROR, 0, text ? text : "{}", text ? strlen(text) : 2);
-	free(text);
-	json_decref(o);
+	if (!send_json(s, VG_FRAME_ERROR, 0, json_pack("{s:s}", "error", why)))
+		send_frame(s, VG_FRAME_ERROR, 0, "{}", 2);
 	bufferevent_disable(s->bev, EV_READ);
 	bufferevent_setcb(s->bev, NULL, close_when_flushed, close_on_error, s);
 	/* and a peer that never reads does not hold the session either */
@@ -128,14 +137,9 @@ void mgr_session_push_config(struct manager *m, struct mgr_agent *a)
 	    strcmp(hash, a->config_hash) != 0) {
 		json_t *o = json_pack("{s:s,s:s,s:s}", "hash", hash, "groups", a->groups, "config",
 		                      vg_buf_str(&yaml));
-		char *text = o ? json_dumps(o, JSON_COMPACT) : NULL;
-		if (text) {
-			send_frame(s, VG_FRAME_CONFIG, 0, text, strlen(text));
+		if (send_json(s, VG_FRAME_CONFIG, 0, o))
 			vg_info("%s: configuration %.12s sent (groups %s)", s->who, hash,
 			        a->groups[0] ? a->groups : "default");
-		}
-		free(text);
-		json_decref(o);
 	}
 	vg_buf_free(&yaml);
 }
@@ -211,12 +215,8 @@ static int on_hello(struct mgr_session *s, const struct vg_frame *f)
 	if (s->hello_timer)
 		event_del(s->hello_timer);
 	json_t *w = json_pack("{s:s,s:s}", "agent_id", a->id, "manager", s->m->manager_name);
-	char *text = w ? json_dumps(w, JSON_COMPACT) : NULL;
-	json_decref(w);
-	if (!text)
+	if (!send_json(s, VG_FRAME_WELCOME, a->last_seq, w))
 		return VG_ENOMEM;
-	send_frame(s, VG_FRAME_WELCOME, a->last_seq, text, strlen(text));
-	free(text);
 	vg_info("%s: resuming after event %" PRIu64 " (agent version %s)", s->who, a->last_seq,
 	        a->version[0] ? a->version : "unknown");
 	mgr_session_push_config(s->m, a);

@@ -17,7 +17,10 @@
 /* The converted form of a raw event-channel line, or line itself. */
 static const char *windows_form(struct vg_pipeline *p, const char *line)
 {
-	if (line[0] != '{' || !strstr(line, "\"Event\""))
+	/* Wazuh's own form and Vigil's documents are the common JSON lines:
+	 * they need no conversion and no scan of the whole line. */
+	if (line[0] != '{' || strncmp(line, "{\"win\":", 7) == 0 ||
+	    strncmp(line, "{\"vigil\":", 9) == 0 || !strstr(line, "\"Event\""))
 		return line;
 	if (p->scratch.limit == 0) /* zeroed: the first use sets it up */
 		vg_buf_init(&p->scratch, 0);

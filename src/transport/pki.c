@@ -23,6 +23,7 @@
 #include <openssl/x509v3.h>
 
 #include "transport/pki_internal.h"
+#include "vigil/file.h"
 
 #define CA_DAYS     3650
 #define SERVER_DAYS 730
@@ -80,36 +81,10 @@ void vg_pki_ossl_error(struct vg_diag *d, const char *what, const char *path)
 int vg_pki_write_file(const char *path, const void *data, size_t len, mode_t mode,
                       struct vg_diag *d)
 {
-	char tmp[4200];
-	if (snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= (int)sizeof(tmp))
-		return VG_ELIMIT;
-	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
-	if (fd < 0)
-		goto fail;
-	const char *p = data;
-	size_t left = len;
-	while (left > 0) {
-		ssize_t w = write(fd, p, left);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0) {
-			close(fd);
-			goto fail;
-		}
-		p += w;
-		left -= (size_t)w;
-	}
-	if (fchmod(fd, mode) != 0 || fsync(fd) != 0) {
-		close(fd);
-		goto fail;
-	}
-	if (close(fd) != 0 || rename(tmp, path) != 0)
-		goto fail;
-	return VG_OK;
-fail:
-	vg_diag_add(d, VG_DIAG_ERROR, path, 0, 0, "cannot write: %s", strerror(errno));
-	unlink(tmp);
-	return VG_EIO;
+	int rc = vg_file_replace(path, data, len, mode, true);
+	if (rc == VG_EIO)
+		vg_diag_add(d, VG_DIAG_ERROR, path, 0, 0, "cannot write: %s", strerror(errno));
+	return rc;
 }
 
 int vg_pki_cert_pin(const X509 *x, char pin[33])

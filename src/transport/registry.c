@@ -61,6 +61,27 @@ int vg_registry_sqlite_rc(int rc)
 	}
 }
 
+int vg_registry_run(struct vg_registry *r, const char *sql, const char *text, long long num)
+{
+	sqlite3_stmt *st;
+	int rc = vg_registry_prepare(r, sql, &st);
+	if (rc != VG_OK)
+		return rc;
+	if (text)
+		sqlite3_bind_text(st, 1, text, -1, SQLITE_STATIC);
+	if (sqlite3_bind_parameter_count(st) >= 2)
+		sqlite3_bind_int64(st, 2, num);
+	rc = vg_registry_sqlite_rc(sqlite3_step(st));
+	sqlite3_finalize(st);
+	return rc;
+}
+
+int vg_registry_change(struct vg_registry *r, const char *sql, const char *text, long long num)
+{
+	int rc = vg_registry_run(r, sql, text, num);
+	return rc == VG_OK && sqlite3_changes(r->db) == 0 ? VG_ENOENT : rc;
+}
+
 int vg_registry_exec(struct vg_registry *r, const char *sql)
 {
 	return vg_registry_sqlite_rc(sqlite3_exec(r->db, sql, NULL, NULL, NULL));

@@ -85,44 +85,35 @@ int vg_registry_agent_list(struct vg_registry *r, int (*cb)(void *, const struct
 	return rc;
 }
 
-/* Runs one UPDATE/DELETE with an agent number and optional text; VG_ENOENT when no row. */
+/* Runs one UPDATE/DELETE with ?1 = text (may be NULL) and ?2 = the agent's
+ * number; VG_ENOENT when no row changed. */
 static int change_agent(struct vg_registry *r, const char *sql, const char *id, const char *text)
 {
 	long long num = vg_registry_parse_id(id);
 	if (num < 0)
 		return VG_ENOENT;
-	sqlite3_stmt *st;
 	pthread_mutex_lock(&r->lock);
-	int rc = vg_registry_prepare(r, sql, &st);
-	if (rc == VG_OK) {
-		sqlite3_bind_int64(st, 1, num);
-		if (text)
-			sqlite3_bind_text(st, 2, text, -1, SQLITE_STATIC);
-		rc = vg_registry_sqlite_rc(sqlite3_step(st));
-		if (rc == VG_OK && sqlite3_changes(r->db) == 0)
-			rc = VG_ENOENT;
-		sqlite3_finalize(st);
-	}
+	int rc = vg_registry_change(r, sql, text, num);
 	pthread_mutex_unlock(&r->lock);
 	return rc;
 }
 
 int vg_registry_agent_revoke(struct vg_registry *r, const char *id)
 {
-	return change_agent(r, "UPDATE agents SET revoked = 1, connected = 0 WHERE num = ?", id,
+	return change_agent(r, "UPDATE agents SET revoked = 1, connected = 0 WHERE num = ?2", id,
 	                    NULL);
 }
 
 int vg_registry_agent_remove(struct vg_registry *r, const char *id)
 {
-	return change_agent(r, "DELETE FROM agents WHERE num = ?", id, NULL);
+	return change_agent(r, "DELETE FROM agents WHERE num = ?2", id, NULL);
 }
 
 int vg_registry_agent_set_groups(struct vg_registry *r, const char *id, const char *groups)
 {
 	if (!vg_registry_groups_valid(groups))
 		return VG_EINVAL;
-	return change_agent(r, "UPDATE agents SET groups = ?2 WHERE num = ?1", id,
+	return change_agent(r, "UPDATE agents SET groups = ?1 WHERE num = ?2", id,
 	                    groups ? groups : "");
 }
 
@@ -277,21 +268,6 @@ static int check_token(struct vg_registry *r, const struct vg_registry_enroll *e
 	return VG_OK;
 }
 
-/* Runs sql with ?1 = text and ?2 = num (when the statement has a ?2). */
-static int exec_text_num(struct vg_registry *r, const char *sql, const char *text, long long num)
-{
-	sqlite3_stmt *st;
-	int rc = vg_registry_prepare(r, sql, &st);
-	if (rc != VG_OK)
-		return rc;
-	sqlite3_bind_text(st, 1, text, -1, SQLITE_STATIC);
-	if (sqlite3_bind_parameter_count(st) >= 2)
-		sqlite3_bind_int64(st, 2, num);
-	rc = vg_registry_sqlite_rc(sqlite3_step(st));
-	sqlite3_finalize(st);
-	return rc;
-}
-
 /* An agent already using the name is replaced (revoked) unless connected. */
 static int replace_same_name(struct vg_registry *r, const char *name, const char **reason)
 {
@@ -309,8 +285,8 @@ static int replace_same_name(struct vg_registry *r, const char *name, const char
 	}
 	if (step != SQLITE_DONE)
 		return vg_registry_sqlite_rc(step);
-	return exec_text_num(r, "UPDATE agents SET revoked = 1 WHERE name = ?1 AND revoked = 0",
-	                     name, 0);
+	return vg_registry_run(r, "UPDATE agents SET revoked = 1 WHERE name = ?1 AND revoked = 0",
+	                       name, 0);
 }
 
 static int insert_agent(struct vg_registry *r, const struct vg_registry_enroll *e,
@@ -351,13 +327,14 @@ static int enroll_locked(struct vg_registry *r, const struct vg_registry_enroll 
 	if (rc == VG_OK && (rc = e->issue(e->ctx, id, serial)) != VG_OK)
 		return rc;
 	if (rc == VG_OK)
-		rc = exec_text_num(r, "UPDATE agents SET cert_serial = ?1 WHERE num = ?2", serial,
-		                   num);
+		rc = vg_registry_run(r, "UPDATE agents SET cert_serial = ?1 WHERE num = ?2", serial,
+		                     num);
 	if (rc == VG_OK)
-		rc = exec_text_num(r,
-		                   "UPDATE tokens SET uses_left = uses_left - 1 WHERE id = ?1 AND "
-		                   "uses_left > 0",
-		                   e->token_id, 0);
+		rc =
+		    vg_registry_run(r,
+		                    "UPDATE tokens SET uses_left = uses_left - 1 WHERE id = ?1 AND "
+		                    "uses_left > 0",
+		                    e->token_id, 0);
 	if (rc == VG_OK)
 		rc = get_locked(r, num, out);
 	return rc;

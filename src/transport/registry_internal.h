@@ -21,6 +21,11 @@ int vg_registry_sqlite_rc(int rc);
 int vg_registry_exec(struct vg_registry *r, const char *sql);
 /* Prepares sql; VG_ENOMEM/VG_EIO on failure (*st NULL). */
 int vg_registry_prepare(struct vg_registry *r, const char *sql, sqlite3_stmt **st);
+/* Runs one statement with ?1 = text (unbound when NULL) and ?2 = num (when
+ * the statement has a ?2); the caller holds r->lock. vg_registry_change()
+ * also returns VG_ENOENT when no row changed. */
+int vg_registry_run(struct vg_registry *r, const char *sql, const char *text, long long num);
+int vg_registry_change(struct vg_registry *r, const char *sql, const char *text, long long num);
 /* Parses an agent id ("001", "7"): its number, or -1 when malformed. */
 long long vg_registry_parse_id(const char *id);
 /* Formats an agent number as its id ("%03lld"). */

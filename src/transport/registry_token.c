@@ -125,16 +125,8 @@ int vg_registry_token_revoke(struct vg_registry *r, const char *token_id)
 {
 	if (!token_id)
 		return VG_EINVAL;
-	sqlite3_stmt *st;
 	pthread_mutex_lock(&r->lock);
-	int rc = vg_registry_prepare(r, "UPDATE tokens SET revoked = 1 WHERE id = ?", &st);
-	if (rc == VG_OK) {
-		sqlite3_bind_text(st, 1, token_id, -1, SQLITE_STATIC);
-		rc = vg_registry_sqlite_rc(sqlite3_step(st));
-		if (rc == VG_OK && sqlite3_changes(r->db) == 0)
-			rc = VG_ENOENT;
-		sqlite3_finalize(st);
-	}
+	int rc = vg_registry_change(r, "UPDATE tokens SET revoked = 1 WHERE id = ?1", token_id, 0);
 	pthread_mutex_unlock(&r->lock);
 	return rc;
 }

@@ -8,6 +8,7 @@
  * empty, or wholly acknowledged, are deleted.
  */
 #include "transport/spool_internal.h"
+#include "vigil/file.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -111,20 +112,6 @@ int spool_load_state(struct vg_spool *s, struct vg_diag *diag)
 	return VG_OK;
 }
 
-static int write_all(int fd, const char *p, size_t len)
-{
-	while (len > 0) {
-		ssize_t n = write(fd, p, len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return VG_EIO;
-		p += n;
-		len -= (size_t)n;
-	}
-	return VG_OK;
-}
-
 int spool_save_state(struct vg_spool *s, uint64_t acked)
 {
 	char text[STATE_MAX];
@@ -132,7 +119,7 @@ int spool_save_state(struct vg_spool *s, uint64_t acked)
 	int fd = openat(s->dirfd, SPOOL_STATE_TMP, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
 	if (fd < 0)
 		return VG_EIO;
-	int rc = write_all(fd, text, (size_t)len);
+	int rc = vg_write_all(fd, text, (size_t)len);
 	if (rc == 0 && s->fsync && fdatasync(fd) != 0)
 		rc = VG_EIO;
 	if (close(fd) != 0 && rc == 0)
