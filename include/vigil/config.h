@@ -11,7 +11,13 @@
  *              lists: [{name: NAME, path: FILE}...], include_builtin: bool (true),
  *              exclude_files: [FILE...], sigma_dirs: [DIR...] }
  *   inputs:  [{type: file, path: GLOB, format: syslog|json|multiline, multiline_regex: RE},
- *             {type: journald}, {type: process}, {type: ports, interval: SECONDS}...]
+ *             {type: journald}, {type: process}, {type: ports, interval: SECONDS},
+ *             {type: fim, paths: [{path: DIR, realtime, whodata, report_changes, recursion,
+ *                                  attributes: [...], ignore: [...], ignore_regex: [...],
+ *                                  restrict: [...], tags: "a,b"}...],
+ *              scan_interval, verify_every, files_per_second, file_limit, diff_max_size,
+ *              nodiff: [...], nice, ionice_idle},
+ *             {type: sca, policies: [FILE...], builtin: bool, interval, command_timeout}...]
  *   manager: { listen: ADDR, port: N, enroll_port: N, groups_dir: DIR, fsync: bool,
  *              checkpoint_ms: 10..60000 (100),
  *              syslog: [{bind: ADDR, port: N, protocol: udp|tcp|both, allowed_ips: [CIDR...]}] }
@@ -38,11 +44,75 @@ enum vg_input_type {
 	VG_INPUT_JOURNALD,
 	VG_INPUT_PROCESS, /* process executions with lineage (kernel audit) */
 	VG_INPUT_PORTS,   /* listening ports opened and closed */
+	VG_INPUT_FIM,     /* file integrity monitoring (fim.h) */
+	VG_INPUT_SCA,     /* security configuration assessment (sca.h) */
 };
 enum vg_input_format { VG_FORMAT_SYSLOG, VG_FORMAT_JSON, VG_FORMAT_MULTILINE };
 
+/* What FIM records of a file (a path's `attributes`). */
+enum vg_fim_attr {
+	VG_FIM_SIZE = 1u << 0,
+	VG_FIM_PERM = 1u << 1,
+	VG_FIM_OWNER = 1u << 2, /* uid and user name */
+	VG_FIM_GROUP = 1u << 3, /* gid and group name */
+	VG_FIM_MTIME = 1u << 4,
+	VG_FIM_INODE = 1u << 5, /* inode and device */
+	VG_FIM_MD5 = 1u << 6,
+	VG_FIM_SHA1 = 1u << 7,
+	VG_FIM_SHA256 = 1u << 8,
+	VG_FIM_XATTR = 1u << 9, /* extended attributes, file capabilities included */
+};
+#define VG_FIM_ATTR_DEFAULT                                                                      \
+	(VG_FIM_SIZE | VG_FIM_PERM | VG_FIM_OWNER | VG_FIM_GROUP | VG_FIM_MTIME | VG_FIM_INODE |   \
+	 VG_FIM_SHA256 | VG_FIM_XATTR)
+
+
+/* One watched path of a FIM input. */
+struct vg_config_fim_path {
+	const char *path;
+	unsigned attrs;           /* enum vg_fim_attr bits */
+	int recursion;            /* directory levels below path (default 256; 0 = its entries only) */
+	bool realtime;            /* changes reported as they happen (default true) */
+	bool whodata;             /* who made the change, from the audit subsystem (default false) */
+	bool report_changes;      /* unified diff of text files (default false) */
+	const char **ignore;      /* paths (themselves and below) that are skipped */
+	size_t nignore;
+	const char **ignore_regex; /* PCRE2 on the full path: matches are skipped */
+	size_t nignore_regex;
+	const char **restrict_regex; /* PCRE2: when given, only matching files are reported */
+	size_t nrestrict_regex;
+	const char *tags; /* comma-separated, copied into every event of the path */
+	unsigned line;
+};
+
+/* `{type: fim, ...}`: the watched paths and the cost controls. */
+struct vg_config_fim {
+	struct vg_config_fim_path *paths;
+	size_t npaths;
+	unsigned scan_interval_s;  /* scheduled full scan (default 43200) */
+	unsigned verify_every;     /* every Nth scan rehashes unchanged files too (default 0 = never) */
+	unsigned files_per_second; /* scan budget (default 0 = unlimited) */
+	unsigned file_limit;       /* files kept in the baseline (default 1000000) */
+	long long diff_max_size;   /* report_changes: larger files are not diffed (default 1 MiB) */
+	const char **nodiff;       /* files whose content is never shown (secrets) */
+	size_t nnodiff;
+	int nice;          /* scan thread niceness 0..19 (default 10) */
+	bool ionice_idle;  /* idle I/O class for scans (default true) */
+};
+
+/* `{type: sca, ...}`: the policies to assess and how often. */
+struct vg_config_sca {
+	const char **policies; /* Wazuh SCA policy files */
+	size_t npolicies;
+	bool builtin;          /* also Vigil's own policies (default true) */
+	unsigned interval_s;   /* between scans (default 43200) */
+	unsigned command_timeout_s; /* c: rules (default 30) */
+};
+
 struct vg_config_input {
 	enum vg_input_type type;
+	const struct vg_config_fim *fim; /* type fim */
+	const struct vg_config_sca *sca; /* type sca */
 	const char *path; /* glob, file inputs only; NULL otherwise */
 	enum vg_input_format format;
 	const char *multiline_regex; /* PCRE2 that starts a record (format multiline) */

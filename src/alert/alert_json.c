@@ -1,7 +1,7 @@
 /*
  * alert_json.c - builds the alerts.json document of an alert with Wazuh
  * 4.x's key order: timestamp, rule{...}, agent, manager, id, cluster,
- * previous_output, full_log, predecoder, decoder, data (dotted dynamic field
+ * previous_output, full_log, syscheck, predecoder, decoder, data (dotted dynamic field
  * names nested), location. The document is built as a jansson tree (which
  * keeps insertion order) and printed compactly.
  */
@@ -245,6 +245,31 @@ static int add_dotted(json_t *data, const char *name, const char *value)
 	return add_str(obj, seg, value);
 }
 
+/* FIM fields ("syscheck.path" ...) go to the alert's own syscheck object,
+ * not under data, as in Wazuh's alerts. */
+static bool is_syscheck(const char *name)
+{
+	return strncmp(name, "syscheck.", 9) == 0;
+}
+
+static int add_syscheck(json_t *root, const struct vg_event *ev)
+{
+	json_t *sc = NULL;
+	int rc = 0;
+	for (unsigned i = 0; rc == 0 && i < ev->ndyn; i++) {
+		const struct vg_field *f = &ev->dyn[i];
+		if (!f->name || !f->value || !f->value[0] || !is_syscheck(f->name))
+			continue;
+		if (!sc) {
+			sc = json_object();
+			if (!sc || json_object_set_new(root, "syscheck", sc) != 0)
+				return VG_ENOMEM;
+		}
+		rc = add_dotted(sc, f->name + 9, f->value);
+	}
+	return rc;
+}
+
 /* data: fixed fields in Wazuh's order, then the dynamic fields. */
 static int add_data(json_t *root, const struct vg_event *ev)
 {
@@ -260,7 +285,8 @@ static int add_data(json_t *root, const struct vg_event *ev)
 	for (size_t i = 0; rc == 0 && i < sizeof(order) / sizeof(order[0]); i++)
 		rc = add_str_opt(data, vg_fixed_name(order[i]), ev->fixed[order[i]]);
 	for (unsigned i = 0; rc == 0 && i < ev->ndyn; i++)
-		if (ev->dyn[i].name && ev->dyn[i].value && ev->dyn[i].value[0])
+		if (ev->dyn[i].name && ev->dyn[i].value && ev->dyn[i].value[0] &&
+		    !is_syscheck(ev->dyn[i].name))
 			rc = add_dotted(data, ev->dyn[i].name, ev->dyn[i].value);
 	if (rc == 0 && json_object_size(data) > 0)
 		return json_object_set_new(root, "data", data) ? VG_ENOMEM : 0;
@@ -336,6 +362,8 @@ int vg_alert_json(struct vg_buf *out, const struct vg_alert_input *in)
 	int rc = add_head(root, in);
 	if (rc == 0 && ev->full_log && !(in->rule->options & VG_RULE_OPT_NO_FULL_LOG))
 		rc = add_str(root, "full_log", ev->full_log);
+	if (rc == 0)
+		rc = add_syscheck(root, ev);
 	if (rc == 0)
 		rc = add_predecoder(root, ev);
 	if (rc == 0)

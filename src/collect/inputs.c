@@ -57,6 +57,11 @@ static int add_one(struct vg_inputs *x, const struct vg_config_input *in, const 
 			                      .data_dir = data_dir };
 		return vg_portmon_open(&po, &x->ports, d);
 	}
+	case VG_INPUT_FIM:
+	case VG_INPUT_SCA:
+		vg_diag_add(d, VG_DIAG_ERROR, NULL, in->line, 0, "input %s: not available yet",
+		            vg_input_type_name(in->type));
+		return VG_EINVAL;
 	}
 	return VG_EINVAL;
 }

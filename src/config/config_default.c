@@ -79,6 +79,8 @@ const char *vg_input_type_name(enum vg_input_type t)
 	case VG_INPUT_JOURNALD: return "journald";
 	case VG_INPUT_PROCESS: return "process";
 	case VG_INPUT_PORTS: return "ports";
+	case VG_INPUT_FIM: return "fim";
+	case VG_INPUT_SCA: return "sca";
 	}
 	return "?";
 }

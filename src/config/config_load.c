@@ -21,186 +21,6 @@
 
 #define CONFIG_MAX_FILE (16u << 20) /* a configuration larger than this is a mistake */
 
-struct ctx {
-	yaml_document_t *doc;
-	const char *file;
-	struct vg_diag *diag;
-	struct vg_config *cfg;
-	unsigned errors;
-	bool oom;
-};
-
-typedef void (*key_fn)(struct ctx *c, int key, yaml_node_t *val, void *obj);
-
-static void err_at(struct ctx *c, const yaml_node_t *n, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void err_at(struct ctx *c, const yaml_node_t *n, const char *fmt, ...)
-{
-	char msg[1024];
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	c->errors++;
-	if (c->diag)
-		vg_diag_add(c->diag, VG_DIAG_ERROR, c->file,
-		            n ? (unsigned)n->start_mark.line + 1 : 0,
-		            n ? (unsigned)n->start_mark.column + 1 : 0, "%s", msg);
-}
-
-static const char *node_kind(const yaml_node_t *n)
-{
-	switch (n->type) {
-	case YAML_SCALAR_NODE: return "a scalar";
-	case YAML_SEQUENCE_NODE: return "a list";
-	case YAML_MAPPING_NODE: return "a mapping";
-	default: return "nothing";
-	}
-}
-
-static yaml_node_t *node(struct ctx *c, int id)
-{
-	return yaml_document_get_node(c->doc, id);
-}
-
-/* Value of a scalar node, or NULL (after an error) when v is not a usable string. */
-static const char *scalar(struct ctx *c, yaml_node_t *v, const char *key)
-{
-	if (v->type != YAML_SCALAR_NODE) {
-		err_at(c, v, "expected a string for '%s', found %s", key, node_kind(v));
-		return NULL;
-	}
-	const char *s = (const char *)v->data.scalar.value;
-	if (strlen(s) != v->data.scalar.length) {
-		err_at(c, v, "expected a string without NUL bytes for '%s'", key);
-		return NULL;
-	}
-	if (!*s && v->data.scalar.style == YAML_PLAIN_SCALAR_STYLE) {
-		err_at(c, v, "expected a value for '%s'", key);
-		return NULL;
-	}
-	return s;
-}
-
-static const char *take_string(struct ctx *c, yaml_node_t *v, const char *key)
-{
-	const char *s = scalar(c, v, key);
-	if (!s)
-		return NULL;
-	if (!*s) {
-		err_at(c, v, "expected a non-empty string for '%s'", key);
-		return NULL;
-	}
-	char *d = vg_arena_strdup(c->cfg->arena, s);
-	if (!d)
-		c->oom = true;
-	return d;
-}
-
-static void take_bool(struct ctx *c, yaml_node_t *v, const char *key, bool *out)
-{
-	const char *s = scalar(c, v, key);
-	if (!s)
-		return;
-	static const char *const yes[] = { "true", "yes", "on" };
-	static const char *const no[] = { "false", "no", "off" };
-	for (size_t i = 0; i < 3; i++) {
-		if (strcasecmp(s, yes[i]) == 0) {
-			*out = true;
-			return;
-		}
-		if (strcasecmp(s, no[i]) == 0) {
-			*out = false;
-			return;
-		}
-	}
-	err_at(c, v, "expected true or false for '%s', found '%.64s'", key, s);
-}
-
-static void take_int(struct ctx *c, yaml_node_t *v, const char *key, long lo, long hi, int *out)
-{
-	const char *s = scalar(c, v, key);
-	if (!s)
-		return;
-	char *end;
-	errno = 0;
-	long n = strtol(s, &end, 10);
-	if (end == s || *end || errno || n < lo || n > hi) {
-		err_at(c, v, "expected an integer from %ld to %ld for '%s', found '%.64s'", lo, hi,
-		       key, s);
-		return;
-	}
-	*out = (int)n;
-}
-
-static void take_strv(struct ctx *c, yaml_node_t *v, const char *key, struct vg_config_strv *out)
-{
-	if (v->type != YAML_SEQUENCE_NODE) {
-		err_at(c, v, "expected a list of strings for '%s', found %s", key, node_kind(v));
-		return;
-	}
-	size_t n = (size_t)(v->data.sequence.items.top - v->data.sequence.items.start);
-	const char **arr = vg_arena_calloc(c->cfg->arena, n ? n : 1, sizeof(*arr));
-	if (!arr) {
-		c->oom = true;
-		return;
-	}
-	size_t k = 0;
-	for (yaml_node_item_t *it = v->data.sequence.items.start; it < v->data.sequence.items.top;
-	     it++) {
-		yaml_node_t *item = node(c, *it);
-		const char *s = item ? take_string(c, item, key) : NULL;
-		if (s)
-			arr[k++] = s;
-	}
-	out->v = arr;
-	out->n = k;
-}
-
-/* Calls fn for every key of map that is in keys (NULL-terminated); unknown
- * and repeated keys are errors. where names the mapping in messages. */
-static void walk_mapping(struct ctx *c, yaml_node_t *map, const char *where,
-                         const char *const *keys, key_fn fn, void *obj)
-{
-	if (map->type != YAML_MAPPING_NODE) {
-		err_at(c, map, "expected a mapping for %s, found %s", where, node_kind(map));
-		return;
-	}
-	uint32_t seen = 0;
-	for (yaml_node_pair_t *p = map->data.mapping.pairs.start; p < map->data.mapping.pairs.top;
-	     p++) {
-		yaml_node_t *k = node(c, p->key), *v = node(c, p->value);
-		if (!k || !v)
-			continue;
-		if (k->type != YAML_SCALAR_NODE) {
-			err_at(c, k, "expected a key name in %s, found %s", where, node_kind(k));
-			continue;
-		}
-		const char *name = (const char *)k->data.scalar.value;
-		int idx = -1;
-		for (int i = 0; keys[i] && idx < 0; i++)
-			if (strcmp(name, keys[i]) == 0)
-				idx = i;
-		if (idx < 0) {
-			struct vg_buf known;
-			vg_buf_init(&known, 4096);
-			for (int i = 0; keys[i]; i++)
-				vg_buf_printf(&known, "%s%s", i ? ", " : "", keys[i]);
-			err_at(c, k, "unknown key '%.64s' in %s; expected one of: %s", name, where,
-			       vg_buf_str(&known));
-			vg_buf_free(&known);
-			continue;
-		}
-		if (seen & (1u << idx)) {
-			err_at(c, k, "expected each key once; '%s' repeats in %s", name, where);
-			continue;
-		}
-		seen |= 1u << idx;
-		fn(c, idx, v, obj);
-	}
-}
-
 enum { A_LOG_LEVEL, A_JSON, A_LOG };
 static const char *const alerts_keys[] = { "log_level", "json", "log", NULL };
 
@@ -208,9 +28,9 @@ static void alerts_key(struct ctx *c, int key, yaml_node_t *v, void *obj)
 {
 	struct vg_config *cfg = obj;
 	switch (key) {
-	case A_LOG_LEVEL: take_int(c, v, "log_level", 0, 16, &cfg->alerts.log_level); break;
-	case A_JSON: take_bool(c, v, "json", &cfg->alerts.json); break;
-	case A_LOG: take_bool(c, v, "log", &cfg->alerts.log); break;
+	case A_LOG_LEVEL: cfg_take_int(c, v, "log_level", 0, 16, &cfg->alerts.log_level); break;
+	case A_JSON: cfg_take_bool(c, v, "json", &cfg->alerts.json); break;
+	case A_LOG: cfg_take_bool(c, v, "log", &cfg->alerts.log); break;
 	}
 }
 
@@ -221,16 +41,17 @@ static void list_key(struct ctx *c, int key, yaml_node_t *v, void *obj)
 {
 	struct vg_config_list *l = obj;
 	if (key == L_NAME)
-		l->name = take_string(c, v, "name");
+		l->name = cfg_take_string(c, v, "name");
 	else
-		l->path = take_string(c, v, "path");
+		l->path = cfg_take_string(c, v, "path");
 }
 
 static void take_lists(struct ctx *c, yaml_node_t *v)
 {
 	struct vg_config *cfg = c->cfg;
 	if (v->type != YAML_SEQUENCE_NODE) {
-		err_at(c, v, "expected a list of {name, path} for 'lists', found %s", node_kind(v));
+		cfg_err_at(c, v, "expected a list of {name, path} for 'lists', found %s",
+		           cfg_node_kind(v));
 		return;
 	}
 	size_t n = (size_t)(v->data.sequence.items.top - v->data.sequence.items.start);
@@ -241,17 +62,17 @@ static void take_lists(struct ctx *c, yaml_node_t *v)
 	}
 	for (yaml_node_item_t *it = v->data.sequence.items.start; it < v->data.sequence.items.top;
 	     it++) {
-		yaml_node_t *item = node(c, *it);
+		yaml_node_t *item = cfg_node(c, *it);
 		struct vg_config_list l = { 0 };
 		if (!item)
 			continue;
 		unsigned before = c->errors;
-		walk_mapping(c, item, "a list entry", list_keys, list_key, &l);
+		cfg_walk_mapping(c, item, "a list entry", list_keys, list_key, &l);
 		if (c->errors != before)
 			continue;
 		if (!l.name || !l.path) {
-			err_at(c, item, "expected key '%s' in a list entry",
-			       l.name ? "path" : "name");
+			cfg_err_at(c, item, "expected key '%s' in a list entry",
+			           l.name ? "path" : "name");
 			continue;
 		}
 		cfg->ruleset.lists[cfg->ruleset.nlists++] = l;
@@ -267,14 +88,16 @@ static void ruleset_key(struct ctx *c, int key, yaml_node_t *v, void *obj)
 {
 	struct vg_config *cfg = obj;
 	switch (key) {
-	case R_DECODER_DIRS: take_strv(c, v, "decoder_dirs", &cfg->ruleset.decoder_dirs); break;
-	case R_RULE_DIRS: take_strv(c, v, "rule_dirs", &cfg->ruleset.rule_dirs); break;
+	case R_DECODER_DIRS: cfg_take_strv(c, v, "decoder_dirs", &cfg->ruleset.decoder_dirs); break;
+	case R_RULE_DIRS: cfg_take_strv(c, v, "rule_dirs", &cfg->ruleset.rule_dirs); break;
 	case R_LISTS: take_lists(c, v); break;
 	case R_INCLUDE_BUILTIN:
-		take_bool(c, v, "include_builtin", &cfg->ruleset.include_builtin);
+		cfg_take_bool(c, v, "include_builtin", &cfg->ruleset.include_builtin);
 		break;
-	case R_EXCLUDE_FILES: take_strv(c, v, "exclude_files", &cfg->ruleset.exclude_files); break;
-	case R_SIGMA_DIRS: take_strv(c, v, "sigma_dirs", &cfg->ruleset.sigma_dirs); break;
+	case R_EXCLUDE_FILES:
+		cfg_take_strv(c, v, "exclude_files", &cfg->ruleset.exclude_files);
+		break;
+	case R_SIGMA_DIRS: cfg_take_strv(c, v, "sigma_dirs", &cfg->ruleset.sigma_dirs); break;
 	}
 }
 
@@ -312,7 +135,7 @@ static int input_extra_keys(struct ctx *c, const struct input_raw *r, const char
 	};
 	for (size_t i = 0; i < sizeof(k) / sizeof(k[0]); i++) {
 		if (k[i].v && !k[i].ok) {
-			err_at(c, k[i].v, "expected no '%s' in a %s input", k[i].name, type);
+			cfg_err_at(c, k[i].v, "expected no '%s' in a %s input", k[i].name, type);
 			return -1;
 		}
 	}
@@ -324,7 +147,7 @@ static int take_file_format(struct ctx *c, const struct input_raw *r, yaml_node_
 {
 	in->format = VG_FORMAT_SYSLOG;
 	if (r->format) {
-		const char *f = scalar(c, r->format, "format");
+		const char *f = cfg_scalar(c, r->format, "format");
 		if (!f)
 			return -1;
 		if (strcmp(f, "json") == 0) {
@@ -332,26 +155,41 @@ static int take_file_format(struct ctx *c, const struct input_raw *r, yaml_node_
 		} else if (strcmp(f, "multiline") == 0) {
 			in->format = VG_FORMAT_MULTILINE;
 		} else if (strcmp(f, "syslog") != 0) {
-			err_at(c, r->format,
-			       "expected format syslog, json or multiline, found '%.64s'", f);
+			cfg_err_at(c, r->format,
+			           "expected format syslog, json or multiline, found '%.64s'", f);
 			return -1;
 		}
 	}
 	if (r->multiline_regex && in->format != VG_FORMAT_MULTILINE) {
-		err_at(c, r->multiline_regex,
-		       "expected 'multiline_regex' only with format multiline");
+		cfg_err_at(c, r->multiline_regex,
+		           "expected 'multiline_regex' only with format multiline");
 		return -1;
 	}
 	if (in->format == VG_FORMAT_MULTILINE) {
 		if (!r->multiline_regex) {
-			err_at(c, item, "expected key 'multiline_regex' with format multiline");
+			cfg_err_at(c, item, "expected key 'multiline_regex' with format multiline");
 			return -1;
 		}
-		in->multiline_regex = take_string(c, r->multiline_regex, "multiline_regex");
+		in->multiline_regex = cfg_take_string(c, r->multiline_regex, "multiline_regex");
 		if (!in->multiline_regex)
 			return -1;
 	}
 	return 0;
+}
+
+/* The scalar value of an input mapping's "type" key, NULL when there is none. */
+static const char *input_type_of(struct ctx *c, yaml_node_t *item)
+{
+	if (item->type != YAML_MAPPING_NODE)
+		return NULL;
+	for (yaml_node_pair_t *p = item->data.mapping.pairs.start; p < item->data.mapping.pairs.top;
+	     p++) {
+		yaml_node_t *k = cfg_node(c, p->key), *v = cfg_node(c, p->value);
+		if (k && v && k->type == YAML_SCALAR_NODE && v->type == YAML_SCALAR_NODE &&
+		    strcmp((const char *)k->data.scalar.value, "type") == 0)
+			return (const char *)v->data.scalar.value;
+	}
+	return NULL;
 }
 
 /* Checks one input entry; returns 0 and fills *in when it is valid. */
@@ -366,17 +204,23 @@ static int take_input(struct ctx *c, yaml_node_t *item, struct vg_config_input *
 		{ "process", VG_INPUT_PROCESS },
 		{ "ports", VG_INPUT_PORTS },
 	};
+	const char *ext = input_type_of(c, item);
+	if (ext && strcmp(ext, "fim") == 0)
+		return cfg_take_fim(c, item, in);
+	if (ext && strcmp(ext, "sca") == 0)
+		return cfg_take_sca(c, item, in);
 	struct input_raw r = { 0 };
 	unsigned before = c->errors;
-	walk_mapping(c, item, "an input", input_keys, input_key, &r);
+	cfg_walk_mapping(c, item, "an input", input_keys, input_key, &r);
 	if (c->errors != before)
 		return -1;
 	if (!r.type) {
-		err_at(c, item,
-		       "expected key 'type' (file, journald, process or ports) in an input");
+		cfg_err_at(
+		    c, item,
+		    "expected key 'type' (file, journald, process, ports, fim or sca) in an input");
 		return -1;
 	}
-	const char *type = scalar(c, r.type, "type");
+	const char *type = cfg_scalar(c, r.type, "type");
 	if (!type)
 		return -1;
 	in->line = (unsigned)item->start_mark.line + 1;
@@ -384,8 +228,10 @@ static int take_input(struct ctx *c, yaml_node_t *item, struct vg_config_input *
 	while (t < sizeof(types) / sizeof(types[0]) && strcmp(types[t].name, type) != 0)
 		t++;
 	if (t == sizeof(types) / sizeof(types[0])) {
-		err_at(c, r.type,
-		       "expected input type file, journald, process or ports, found '%.64s'", type);
+		cfg_err_at(
+		    c, r.type,
+		    "expected input type file, journald, process, ports, fim or sca, found '%.64s'",
+		    type);
 		return -1;
 	}
 	in->type = types[t].type;
@@ -393,17 +239,17 @@ static int take_input(struct ctx *c, yaml_node_t *item, struct vg_config_input *
 		return -1;
 	if (in->type == VG_INPUT_PORTS && r.interval) {
 		int secs = 0;
-		take_int(c, r.interval, "interval", 1, 86400, &secs);
+		cfg_take_int(c, r.interval, "interval", 1, 86400, &secs);
 		in->interval_ms = (unsigned)secs * 1000u;
 		return c->errors != before ? -1 : 0;
 	}
 	if (in->type != VG_INPUT_FILE)
 		return 0;
 	if (!r.path) {
-		err_at(c, item, "expected key 'path' in a file input");
+		cfg_err_at(c, item, "expected key 'path' in a file input");
 		return -1;
 	}
-	in->path = take_string(c, r.path, "path");
+	in->path = cfg_take_string(c, r.path, "path");
 	if (!in->path)
 		return -1;
 	return take_file_format(c, &r, item, in);
@@ -413,7 +259,8 @@ static void take_inputs(struct ctx *c, yaml_node_t *v)
 {
 	struct vg_config *cfg = c->cfg;
 	if (v->type != YAML_SEQUENCE_NODE) {
-		err_at(c, v, "expected a list of inputs for 'inputs', found %s", node_kind(v));
+		cfg_err_at(c, v, "expected a list of inputs for 'inputs', found %s",
+		           cfg_node_kind(v));
 		return;
 	}
 	size_t n = (size_t)(v->data.sequence.items.top - v->data.sequence.items.start);
@@ -424,36 +271,11 @@ static void take_inputs(struct ctx *c, yaml_node_t *v)
 	}
 	for (yaml_node_item_t *it = v->data.sequence.items.start; it < v->data.sequence.items.top;
 	     it++) {
-		yaml_node_t *item = node(c, *it);
+		yaml_node_t *item = cfg_node(c, *it);
 		struct vg_config_input in = { 0 };
 		if (item && take_input(c, item, &in) == 0)
 			cfg->inputs[cfg->ninputs++] = in;
 	}
-}
-
-/* A size with an optional K, M or G suffix (powers of 1024). */
-static void take_size(struct ctx *c, yaml_node_t *v, const char *key, long long *out)
-{
-	const char *s = scalar(c, v, key);
-	if (!s)
-		return;
-	char *end;
-	errno = 0;
-	long long n = strtoll(s, &end, 10);
-	long long mul = 1;
-	if (*end == 'K' || *end == 'k')
-		mul = 1LL << 10;
-	else if (*end == 'M' || *end == 'm')
-		mul = 1LL << 20;
-	else if (*end == 'G' || *end == 'g')
-		mul = 1LL << 30;
-	if (mul > 1)
-		end++;
-	if (end == s || *end || errno || n < 1 || n > (1LL << 50) / mul) {
-		err_at(c, v, "expected a size such as 512M or 2G for '%s', found '%.64s'", key, s);
-		return;
-	}
-	*out = n * mul;
 }
 
 enum { SY_BIND, SY_PORT, SY_PROTOCOL, SY_ALLOWED };
@@ -465,19 +287,19 @@ static void syslog_key(struct ctx *c, int key, yaml_node_t *v, void *obj)
 	const char *s;
 	switch (key) {
 	case SY_BIND:
-		if ((s = take_string(c, v, "bind")))
+		if ((s = cfg_take_string(c, v, "bind")))
 			sl->bind = s;
 		break;
-	case SY_PORT: take_int(c, v, "port", 1, 65535, &sl->port); break;
+	case SY_PORT: cfg_take_int(c, v, "port", 1, 65535, &sl->port); break;
 	case SY_PROTOCOL:
-		if (!(s = scalar(c, v, "protocol")))
+		if (!(s = cfg_scalar(c, v, "protocol")))
 			break;
 		sl->udp = strcmp(s, "udp") == 0 || strcmp(s, "both") == 0;
 		sl->tcp = strcmp(s, "tcp") == 0 || strcmp(s, "both") == 0;
 		if (!sl->udp && !sl->tcp)
-			err_at(c, v, "expected protocol udp, tcp or both, found '%.64s'", s);
+			cfg_err_at(c, v, "expected protocol udp, tcp or both, found '%.64s'", s);
 		break;
-	case SY_ALLOWED: take_strv(c, v, "allowed_ips", &sl->allowed); break;
+	case SY_ALLOWED: cfg_take_strv(c, v, "allowed_ips", &sl->allowed); break;
 	}
 }
 
@@ -485,7 +307,8 @@ static void take_syslog(struct ctx *c, yaml_node_t *v)
 {
 	struct vg_config *cfg = c->cfg;
 	if (v->type != YAML_SEQUENCE_NODE) {
-		err_at(c, v, "expected a list of receivers for 'syslog', found %s", node_kind(v));
+		cfg_err_at(c, v, "expected a list of receivers for 'syslog', found %s",
+		           cfg_node_kind(v));
 		return;
 	}
 	size_t n = (size_t)(v->data.sequence.items.top - v->data.sequence.items.start);
@@ -496,11 +319,12 @@ static void take_syslog(struct ctx *c, yaml_node_t *v)
 	}
 	for (yaml_node_item_t *it = v->data.sequence.items.start; it < v->data.sequence.items.top;
 	     it++) {
-		yaml_node_t *item = node(c, *it);
+		yaml_node_t *item = cfg_node(c, *it);
 		struct vg_config_syslog sl = { .bind = "0.0.0.0", .port = 514, .udp = true };
 		unsigned before = c->errors;
 		if (item)
-			walk_mapping(c, item, "a syslog receiver", syslog_keys, syslog_key, &sl);
+			cfg_walk_mapping(c, item, "a syslog receiver", syslog_keys, syslog_key,
+			                 &sl);
 		if (item && c->errors == before)
 			cfg->manager.syslog[cfg->manager.nsyslog++] = sl;
 	}
@@ -516,21 +340,21 @@ static void manager_key(struct ctx *c, int key, yaml_node_t *v, void *obj)
 	const char *s;
 	switch (key) {
 	case M_LISTEN:
-		if ((s = take_string(c, v, "listen")))
+		if ((s = cfg_take_string(c, v, "listen")))
 			cfg->manager.listen = s;
 		break;
-	case M_PORT: take_int(c, v, "port", 1, 65535, &cfg->manager.port); break;
+	case M_PORT: cfg_take_int(c, v, "port", 1, 65535, &cfg->manager.port); break;
 	case M_ENROLL_PORT:
-		take_int(c, v, "enroll_port", 1, 65535, &cfg->manager.enroll_port);
+		cfg_take_int(c, v, "enroll_port", 1, 65535, &cfg->manager.enroll_port);
 		break;
 	case M_GROUPS_DIR:
-		if ((s = take_string(c, v, "groups_dir")))
+		if ((s = cfg_take_string(c, v, "groups_dir")))
 			cfg->manager.groups_dir = s;
 		break;
-	case M_FSYNC: take_bool(c, v, "fsync", &cfg->manager.fsync); break;
+	case M_FSYNC: cfg_take_bool(c, v, "fsync", &cfg->manager.fsync); break;
 	case M_SYSLOG: take_syslog(c, v); break;
 	case M_CHECKPOINT_MS:
-		take_int(c, v, "checkpoint_ms", 10, 60000, &cfg->manager.checkpoint_ms);
+		cfg_take_int(c, v, "checkpoint_ms", 10, 60000, &cfg->manager.checkpoint_ms);
 		break;
 	}
 }
@@ -544,17 +368,17 @@ static void agent_key(struct ctx *c, int key, yaml_node_t *v, void *obj)
 	struct vg_config *cfg = obj;
 	const char *s;
 	switch (key) {
-	case G_MANAGERS: take_strv(c, v, "managers", &cfg->agent.managers); break;
+	case G_MANAGERS: cfg_take_strv(c, v, "managers", &cfg->agent.managers); break;
 	case G_NAME:
-		if ((s = take_string(c, v, "name")))
+		if ((s = cfg_take_string(c, v, "name")))
 			cfg->agent.name = s;
 		break;
 	case G_DIR:
-		if ((s = take_string(c, v, "dir")))
+		if ((s = cfg_take_string(c, v, "dir")))
 			cfg->agent.dir = s;
 		break;
-	case G_SPOOL_MAX: take_size(c, v, "spool_max", &cfg->agent.spool_max); break;
-	case G_SPOOL_FSYNC: take_bool(c, v, "spool_fsync", &cfg->agent.spool_fsync); break;
+	case G_SPOOL_MAX: cfg_take_size(c, v, "spool_max", &cfg->agent.spool_max); break;
+	case G_SPOOL_FSYNC: cfg_take_bool(c, v, "spool_fsync", &cfg->agent.spool_fsync); break;
 	}
 }
 
@@ -568,22 +392,22 @@ static void top_key(struct ctx *c, int key, yaml_node_t *v, void *obj)
 	const char *s;
 	switch (key) {
 	case T_DATA_DIR:
-		if ((s = take_string(c, v, "data_dir")))
+		if ((s = cfg_take_string(c, v, "data_dir")))
 			cfg->data_dir = s;
 		break;
 	case T_LOG_DIR:
-		if ((s = take_string(c, v, "log_dir")))
+		if ((s = cfg_take_string(c, v, "log_dir")))
 			cfg->log_dir = s;
 		break;
 	case T_MANAGER_NAME:
-		if ((s = take_string(c, v, "manager_name")))
+		if ((s = cfg_take_string(c, v, "manager_name")))
 			cfg->manager_name = s;
 		break;
-	case T_ALERTS: walk_mapping(c, v, "'alerts'", alerts_keys, alerts_key, cfg); break;
-	case T_RULESET: walk_mapping(c, v, "'ruleset'", ruleset_keys, ruleset_key, cfg); break;
+	case T_ALERTS: cfg_walk_mapping(c, v, "'alerts'", alerts_keys, alerts_key, cfg); break;
+	case T_RULESET: cfg_walk_mapping(c, v, "'ruleset'", ruleset_keys, ruleset_key, cfg); break;
 	case T_INPUTS: take_inputs(c, v); break;
-	case T_MANAGER: walk_mapping(c, v, "'manager'", manager_keys, manager_key, cfg); break;
-	case T_AGENT: walk_mapping(c, v, "'agent'", agent_keys, agent_key, cfg); break;
+	case T_MANAGER: cfg_walk_mapping(c, v, "'manager'", manager_keys, manager_key, cfg); break;
+	case T_AGENT: cfg_walk_mapping(c, v, "'agent'", agent_keys, agent_key, cfg); break;
 	}
 }
 
@@ -615,13 +439,13 @@ static void parse_text(struct ctx *c, const char *text, size_t len)
 	c->doc = &doc;
 	yaml_node_t *root = yaml_document_get_root_node(&doc);
 	if (root && !(root->type == YAML_SCALAR_NODE && root->data.scalar.length == 0))
-		walk_mapping(c, root, "the configuration", top_keys, top_key, c->cfg);
+		cfg_walk_mapping(c, root, "the configuration", top_keys, top_key, c->cfg);
 	if (!yaml_parser_load(&parser, &extra)) {
 		syntax_error(c, &parser);
 	} else {
 		yaml_node_t *r2 = yaml_document_get_root_node(&extra);
 		if (r2)
-			err_at(c, r2, "expected a single YAML document");
+			cfg_err_at(c, r2, "expected a single YAML document");
 		yaml_document_delete(&extra);
 	}
 	yaml_document_delete(&doc);

@@ -155,7 +155,7 @@ static void test_errors(void **state)
 	expect_error("inputs:\n  - type: file\n    format: syslog\n", 2, 5,
 	             "expected key 'path' in a file input");
 	expect_error("inputs:\n  - type: socket\n", 2, 11,
-	             "expected input type file, journald, process or ports, found 'socket'");
+	             "expected input type file, journald, process, ports, fim or sca, found 'socket'");
 	expect_error("inputs:\n  - type: file\n    path: /a\n    format: xml\n", 4, 13,
 	             "expected format syslog, json or multiline");
 	expect_error("inputs:\n  - type: journald\n    path: /a\n", 3, 11,
@@ -239,6 +239,97 @@ static void test_services(void **state)
 	vg_diag_free(&d);
 }
 
+/* The fim and sca inputs: defaults, every key, errors at their place, and
+ * the text the manager pushes reading back to the same settings. */
+static void test_fim_sca(void **state)
+{
+	(void)state;
+	struct vg_config cfg;
+	struct vg_diag d;
+	const char *text = "inputs:\n"
+	                   "  - type: fim\n"
+	                   "    paths:\n"
+	                   "      - /etc\n"
+	                   "      - {path: /usr/bin, realtime: false, whodata: true,\n"
+	                   "         report_changes: true, recursion: 3, attributes: [sha1, size],\n"
+	                   "         ignore: [/usr/bin/x], ignore_regex: ['\\.swp$'],\n"
+	                   "         restrict: ['^/usr/bin/s'], tags: 'bin,sys'}\n"
+	                   "    scan_interval: 2h\n"
+	                   "    files_per_second: 500\n"
+	                   "    diff_max_size: 64K\n"
+	                   "    nodiff: [/etc/shadow]\n"
+	                   "  - {type: sca, policies: [/p.yml], builtin: false, interval: 10m}\n";
+	assert_int_equal(load(text, &cfg, &d), 0);
+	assert_int_equal(cfg.ninputs, 2);
+	const struct vg_config_fim *f = cfg.inputs[0].fim;
+	assert_int_equal(cfg.inputs[0].type, VG_INPUT_FIM);
+	assert_non_null(f);
+	assert_int_equal(f->npaths, 2);
+	assert_string_equal(f->paths[0].path, "/etc");
+	assert_int_equal(f->paths[0].attrs, VG_FIM_ATTR_DEFAULT);
+	assert_true(f->paths[0].realtime);
+	assert_false(f->paths[0].whodata);
+	assert_int_equal(f->paths[0].recursion, 256);
+	assert_false(f->paths[1].realtime);
+	assert_true(f->paths[1].whodata && f->paths[1].report_changes);
+	assert_int_equal(f->paths[1].recursion, 3);
+	assert_int_equal(f->paths[1].attrs, VG_FIM_SHA1 | VG_FIM_SIZE);
+	assert_string_equal(f->paths[1].ignore_regex[0], "\\.swp$");
+	assert_string_equal(f->paths[1].restrict_regex[0], "^/usr/bin/s");
+	assert_string_equal(f->paths[1].tags, "bin,sys");
+	assert_int_equal(f->scan_interval_s, 7200);
+	assert_int_equal(f->files_per_second, 500);
+	assert_int_equal(f->diff_max_size, 64 << 10);
+	assert_int_equal(f->nnodiff, 1);
+	assert_int_equal(f->nice, 10);
+	const struct vg_config_sca *s = cfg.inputs[1].sca;
+	assert_int_equal(cfg.inputs[1].type, VG_INPUT_SCA);
+	assert_false(s->builtin);
+	assert_int_equal(s->interval_s, 600);
+	assert_int_equal(s->command_timeout_s, 30);
+	assert_string_equal(s->policies[0], "/p.yml");
+
+	struct vg_buf y;
+	vg_buf_init(&y, 0);
+	assert_int_equal(vg_config_inputs_yaml(cfg.inputs, cfg.ninputs, &y), 0);
+	struct vg_config back;
+	struct vg_diag d2;
+	assert_int_equal(load(vg_buf_str(&y), &back, &d2), 0);
+	const struct vg_config_fim *bf = back.inputs[0].fim;
+	assert_int_equal(bf->npaths, 2);
+	for (size_t i = 0; i < 2; i++) {
+		assert_string_equal(bf->paths[i].path, f->paths[i].path);
+		assert_int_equal(bf->paths[i].attrs, f->paths[i].attrs);
+		assert_int_equal(bf->paths[i].realtime, f->paths[i].realtime);
+		assert_int_equal(bf->paths[i].recursion, f->paths[i].recursion);
+	}
+	assert_string_equal(bf->paths[1].ignore[0], "/usr/bin/x");
+	assert_string_equal(bf->paths[1].tags, "bin,sys");
+	assert_int_equal(bf->diff_max_size, f->diff_max_size);
+	assert_string_equal(bf->nodiff[0], "/etc/shadow");
+	assert_int_equal(back.inputs[1].sca->interval_s, 600);
+	assert_false(back.inputs[1].sca->builtin);
+	vg_buf_free(&y);
+	vg_config_destroy(&back);
+	vg_diag_free(&d2);
+	vg_config_destroy(&cfg);
+	vg_diag_free(&d);
+
+	expect_error("inputs:\n  - {type: fim}\n", 2, 5, "expected key 'paths' in a fim input");
+	expect_error("inputs:\n  - {type: fim, paths: [etc]}\n", 2, 25,
+	             "expected an absolute path for 'path'");
+	expect_error("inputs:\n  - {type: fim, paths: [{path: /a, attributes: [crc]}]}\n", 2, 48,
+	             "expected attributes among");
+	expect_error("inputs:\n  - {type: fim, paths: [{path: /a, ignore_regex: ['(']}]}\n", 2, 50,
+	             "expected a PCRE2 expression in 'ignore_regex'");
+	expect_error("inputs:\n  - {type: fim, paths: [/a], scan_interval: 1y}\n", 2, 45,
+	             "expected a duration");
+	expect_error("inputs:\n  - {type: sca, builtin: false}\n", 2, 5,
+	             "expected 'policies' or 'builtin: true'");
+	expect_error("inputs:\n  - {type: sca, policy: [/a]}\n", 2, 17,
+	             "unknown key 'policy' in an sca input");
+}
+
 static void test_several_errors_reported(void **state)
 {
 	(void)state;
@@ -282,6 +373,7 @@ int main(void)
 		cmocka_unit_test(test_partial_keeps_defaults),
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_services),
+		cmocka_unit_test(test_fim_sca),
 		cmocka_unit_test(test_several_errors_reported),
 		cmocka_unit_test(test_file),
 	};
