@@ -228,7 +228,7 @@ static void test_regression(void **state)
 		ids[i] = strdup(id);
 		free(t);
 	}
-	unsigned pass = 0, fail = 0, missing = 0, inactive = 0;
+	unsigned pass = 0, fail = 0, missing = 0, inactive = 0, fired = 0;
 	for (size_t i = 0; i < infos.n; i++) {
 		char *t = slurp(infos.v[i], NULL), id[128], mc[32], why[512] = "";
 		assert_non_null(t);
@@ -258,6 +258,8 @@ static void test_regression(void **state)
 		int want = mc[0] ? (int)strtol(mc, NULL, 10) : -1;
 		int got = run_pair(rule, json, why, sizeof(why));
 		bool ok = got >= 0 && (want < 0 ? got >= 1 : got == want);
+		if (got >= 1)
+			fired++; /* SigmaHQ's own runner passes a pair when the rule fires at all */
 		if (ok) {
 			pass++;
 			continue;
@@ -275,16 +277,22 @@ static void test_regression(void **state)
 	       "(%.1f%%)\n",
 	       pass, total, total ? 100.0 * pass / total : 0.0, missing, inactive, pass,
 	       total + missing, total + missing ? 100.0 * pass / (total + missing) : 0.0);
+	printf("sigma regression: the rule fires at least once (SigmaHQ's runner criterion) on "
+	       "%u/%u pairs (%.1f%%)\n",
+	       fired, total, total ? 100.0 * fired / total : 0.0);
 	for (size_t i = 0; i < rules.n; i++)
 		free(ids[i]);
 	free(ids);
 	paths_free(&infos);
 	paths_free(&rules);
 	assert_true(total > 0);
-	/* Target 98%. The known failures are info.yml files whose match_count is
-	 * below the number of their events that satisfy the rule (checked by hand:
-	 * every one of those events meets the rule's condition). */
+	/* Target 98% of exact counts. The known failures are info.yml files whose
+	 * match_count is below the number of their records that satisfy the rule
+	 * (checked by hand against the .evtx record count and the rule: every one
+	 * of those records meets the condition); each is printed above. On the
+	 * criterion of SigmaHQ's own runner every runnable pair must pass. */
 	assert_true(pass * 100 >= total * 97);
+	assert_int_equal(fired, total);
 }
 
 int main(void)
