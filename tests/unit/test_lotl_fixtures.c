@@ -55,6 +55,8 @@ struct fixture {
 	enum source src;
 	char *name;     /* LOLBAS name, GTFOBins binary, Atomic technique */
 	char *category; /* LOLBAS category; NULL otherwise */
+	char *function; /* GTFOBins function (shell, file-read...); NULL otherwise */
+	char *contexts; /* GTFOBins contexts, comma-separated; NULL otherwise */
 	size_t first, nevents;
 	int level[RS_COUNT]; /* highest final rule level over its events, -1 none */
 };
@@ -398,6 +400,27 @@ static void script_events(struct corpus *c, struct fixture *f, const char *scrip
 	free(joined);
 }
 
+/* The strings of a JSON array joined with ',' ("" when none). */
+static char *join_strings(json_t *arr)
+{
+	size_t i, n = 1;
+	json_t *v;
+	json_array_foreach(arr, i, v) n += json_is_string(v) ? strlen(json_string_value(v)) + 1 : 0;
+	char *d = calloc(1, n), *o = d;
+	assert_non_null(d);
+	json_array_foreach(arr, i, v)
+	{
+		if (!json_is_string(v))
+			continue;
+		size_t m = strlen(json_string_value(v));
+		if (o != d)
+			*o++ = ',';
+		memcpy(o, json_string_value(v), m + 1);
+		o += m;
+	}
+	return d;
+}
+
 static void gtfobins_fixture(struct corpus *c, json_t *entry)
 {
 	const char *bin = json_string_value(json_object_get(entry, "binary"));
@@ -405,6 +428,9 @@ static void gtfobins_fixture(struct corpus *c, json_t *entry)
 	assert_non_null(bin);
 	assert_non_null(code);
 	struct fixture *f = add_fixture(c, SRC_GTFOBINS, bin, NULL);
+	const char *fn = json_string_value(json_object_get(entry, "function"));
+	f->function = xstrdup(fn ? fn : "?");
+	f->contexts = join_strings(json_object_get(entry, "contexts"));
 	script_events(c, f, code, false);
 }
 
@@ -526,6 +552,8 @@ static void corpus_free(struct corpus *c)
 	for (size_t i = 0; i < c->nfx; i++) {
 		free(c->fx[i].name);
 		free(c->fx[i].category);
+		free(c->fx[i].function);
+		free(c->fx[i].contexts);
 	}
 	free(c->ev);
 	free(c->fx);
@@ -729,6 +757,191 @@ static void print_missed(const struct corpus *c, enum source src, enum ruleset_k
 	free(t);
 }
 
+/* ---- breakdowns: GTFOBins by function and context, Atomic by tactic and technique ---- */
+
+/* One row of a breakdown: a key and its fixtures' detection counts. */
+struct group_row {
+	char *key;
+	size_t fixtures, detected[RS_COUNT];
+};
+
+struct breakdown {
+	struct group_row *rows;
+	size_t n;
+};
+
+static void breakdown_add(struct breakdown *b, const char *key, const struct fixture *f)
+{
+	struct group_row *r = NULL;
+	for (size_t i = 0; i < b->n && !r; i++)
+		if (strcmp(b->rows[i].key, key) == 0)
+			r = &b->rows[i];
+	if (!r) {
+		b->rows = realloc(b->rows, (b->n + 1) * sizeof(*b->rows));
+		assert_non_null(b->rows);
+		r = &b->rows[b->n++];
+		*r = (struct group_row){ .key = xstrdup(key) };
+	}
+	r->fixtures++;
+	for (int k = 0; k < RS_COUNT; k++)
+		r->detected[k] += f->level[k] >= DETECT_LEVEL;
+}
+
+/* Adds f under every comma-separated key of list. */
+static void breakdown_add_list(struct breakdown *b, const char *list, const struct fixture *f)
+{
+	const char *p = list && *list ? list : "(none)";
+	while (*p) {
+		size_t n = strcspn(p, ",");
+		char *key = xstrndup(p, n);
+		breakdown_add(b, key, f);
+		free(key);
+		p += n + (p[n] == ',');
+	}
+}
+
+static int group_row_cmp(const void *a, const void *b)
+{
+	const struct group_row *x = a, *y = b;
+	if (x->fixtures != y->fixtures)
+		return x->fixtures < y->fixtures ? 1 : -1;
+	return strcmp(x->key, y->key);
+}
+
+/* Prints the rows, most fixtures first, then frees them. */
+static void breakdown_print(struct breakdown *b, const char *title)
+{
+	if (b->n)
+		qsort(b->rows, b->n, sizeof(*b->rows), group_row_cmp);
+	printf("\n%s\n%-40s %8s | %-16s | %-16s\n", title, "", "fixtures", ruleset_name[0],
+	       ruleset_name[1]);
+	for (size_t i = 0; i < b->n; i++) {
+		const struct group_row *r = &b->rows[i];
+		assert_true(r->detected[RS_BUILTIN] <= r->fixtures);
+		assert_true(r->detected[RS_SIGMA] <= r->fixtures);
+		printf("%-40.40s %8zu | %5zu  %6.1f%%   | %5zu  %6.1f%%\n", r->key, r->fixtures,
+		       r->detected[RS_BUILTIN], pct(r->detected[RS_BUILTIN], r->fixtures),
+		       r->detected[RS_SIGMA], pct(r->detected[RS_SIGMA], r->fixtures));
+		free(r->key);
+	}
+	free(b->rows);
+	*b = (struct breakdown){ 0 };
+}
+
+/* An ATT&CK technique and its tactics, from attack/techniques.tsv. */
+struct technique {
+	char *id, *name, *tactics;
+};
+
+struct attack_table {
+	struct technique *t;
+	size_t n;
+};
+
+/* Field i (0-based) of a tab-separated line, copied. */
+static char *tsv_field(const char *line, int i)
+{
+	const char *p = line;
+	for (; i > 0 && p; i--) {
+		p = strchr(p, '\t');
+		p = p ? p + 1 : NULL;
+	}
+	return xstrndup(p ? p : "", p ? strcspn(p, "\t\r\n") : 0);
+}
+
+/* Loads the technique table; an empty table when the file is absent. */
+static struct attack_table attack_load(void)
+{
+	struct attack_table a = { 0 };
+	char path[4096];
+	if (vg_test_data_path(path, sizeof(path), "attack/techniques.tsv") != 0)
+		return a;
+	FILE *fp = fopen(path, "r");
+	assert_non_null(fp);
+	char *line = NULL;
+	size_t cap = 0;
+	bool header = true;
+	while (getline(&line, &cap, fp) > 0) {
+		if (header) {
+			header = false;
+			continue;
+		}
+		a.t = realloc(a.t, (a.n + 1) * sizeof(*a.t));
+		assert_non_null(a.t);
+		a.t[a.n++] = (struct technique){ tsv_field(line, 0), tsv_field(line, 1),
+			                         tsv_field(line, 5) };
+	}
+	free(line);
+	fclose(fp);
+	return a;
+}
+
+static const struct technique *attack_find(const struct attack_table *a, const char *id)
+{
+	for (size_t i = 0; i < a->n; i++)
+		if (strcmp(a->t[i].id, id) == 0)
+			return &a->t[i];
+	return NULL;
+}
+
+static void attack_free(struct attack_table *a)
+{
+	for (size_t i = 0; i < a->n; i++) {
+		free(a->t[i].id);
+		free(a->t[i].name);
+		free(a->t[i].tactics);
+	}
+	free(a->t);
+	*a = (struct attack_table){ 0 };
+}
+
+/* Atomic fixtures by tactic (a technique counts under each of its tactics)
+ * and by parent technique. */
+static void print_atomic_breakdown(const struct corpus *c)
+{
+	struct attack_table a = attack_load();
+	struct breakdown tactic = { 0 }, tech = { 0 };
+	for (size_t i = 0; i < c->nfx; i++) {
+		const struct fixture *f = &c->fx[i];
+		if (f->src != SRC_ATOMIC)
+			continue;
+		char parent[32], key[160];
+		snprintf(parent, sizeof(parent), "%.*s", (int)strcspn(f->name, "."), f->name);
+		const struct technique *t = attack_find(&a, f->name);
+		const struct technique *pt = attack_find(&a, parent);
+		if (!t)
+			t = pt;
+		breakdown_add_list(&tactic, t ? t->tactics : "(unknown tactic)", f);
+		snprintf(key, sizeof(key), "%s %s", parent, pt ? pt->name : "");
+		breakdown_add(&tech, key, f);
+	}
+	if (!a.n)
+		printf("\n(attack/techniques.tsv not found: tactics unknown)\n");
+	breakdown_print(&tactic, "Atomic Linux sh/bash by ATT&CK tactic");
+	breakdown_print(&tech, "Atomic Linux sh/bash by ATT&CK technique");
+	attack_free(&a);
+}
+
+/* GTFOBins fixtures by function and by context (sudo, suid...). */
+static void print_gtfobins_breakdown(const struct corpus *c)
+{
+	struct breakdown fn = { 0 }, ctx = { 0 };
+	size_t total = 0, in_rows = 0;
+	for (size_t i = 0; i < c->nfx; i++) {
+		const struct fixture *f = &c->fx[i];
+		if (f->src != SRC_GTFOBINS)
+			continue;
+		total++;
+		breakdown_add(&fn, f->function, f);
+		breakdown_add_list(&ctx, f->contexts, f);
+	}
+	for (size_t i = 0; i < fn.n; i++)
+		in_rows += fn.rows[i].fixtures;
+	assert_int_equal(in_rows, total); /* one function per fixture */
+	breakdown_print(&fn, "GTFOBins by function");
+	breakdown_print(&ctx, "GTFOBins by context (a fixture counts under each of its contexts)");
+}
+
 /* ---- tests ---- */
 
 /* Every command of every source became events the analyzer processed, and
@@ -779,6 +992,15 @@ static void test_shares_reported(void **state)
 	}
 }
 
+/* Prints the per-function (GTFOBins) and per-tactic/technique (Atomic)
+ * shares; each row's detections never exceed its fixtures. */
+static void test_breakdowns_reported(void **state)
+{
+	struct corpus *c = corpus_get(state);
+	print_gtfobins_breakdown(c);
+	print_atomic_breakdown(c);
+}
+
 /* The goal: >= 80% of LOLBAS Execute/Download/AWL bypass with the built-in
  * ruleset. Enforced only with VIGIL_LOTL_STRICT=1. */
 static void test_lolbas_goal(void **state)
@@ -807,6 +1029,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_prestate(test_every_fixture_is_an_event, &c),
 		cmocka_unit_test_prestate(test_shares_reported, &c),
+		cmocka_unit_test_prestate(test_breakdowns_reported, &c),
 		cmocka_unit_test_prestate(test_lolbas_goal, &c),
 	};
 	int failed = cmocka_run_group_tests(tests, NULL, NULL);
