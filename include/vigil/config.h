@@ -62,20 +62,19 @@ enum vg_fim_attr {
 	VG_FIM_SHA256 = 1u << 8,
 	VG_FIM_XATTR = 1u << 9, /* extended attributes, file capabilities included */
 };
-#define VG_FIM_ATTR_DEFAULT                                                                      \
+#define VG_FIM_ATTR_DEFAULT                                                                        \
 	(VG_FIM_SIZE | VG_FIM_PERM | VG_FIM_OWNER | VG_FIM_GROUP | VG_FIM_MTIME | VG_FIM_INODE |   \
 	 VG_FIM_SHA256 | VG_FIM_XATTR)
-
 
 /* One watched path of a FIM input. */
 struct vg_config_fim_path {
 	const char *path;
-	unsigned attrs;           /* enum vg_fim_attr bits */
-	int recursion;            /* directory levels below path (default 256; 0 = its entries only) */
-	bool realtime;            /* changes reported as they happen (default true) */
-	bool whodata;             /* who made the change, from the audit subsystem (default false) */
-	bool report_changes;      /* unified diff of text files (default false) */
-	const char **ignore;      /* paths (themselves and below) that are skipped */
+	unsigned attrs;      /* enum vg_fim_attr bits */
+	int recursion;       /* directory levels below path (default 256; 0 = its entries only) */
+	bool realtime;       /* changes reported as they happen (default true) */
+	bool whodata;        /* who made the change, from the audit subsystem (default false) */
+	bool report_changes; /* unified diff of text files (default false) */
+	const char **ignore; /* paths (themselves and below) that are skipped */
 	size_t nignore;
 	const char **ignore_regex; /* PCRE2 on the full path: matches are skipped */
 	size_t nignore_regex;
@@ -89,23 +88,23 @@ struct vg_config_fim_path {
 struct vg_config_fim {
 	struct vg_config_fim_path *paths;
 	size_t npaths;
-	unsigned scan_interval_s;  /* scheduled full scan (default 43200) */
-	unsigned verify_every;     /* every Nth scan rehashes unchanged files too (default 0 = never) */
+	unsigned scan_interval_s; /* scheduled full scan (default 43200) */
+	unsigned verify_every; /* every Nth scan rehashes unchanged files too (default 0 = never) */
 	unsigned files_per_second; /* scan budget (default 0 = unlimited) */
 	unsigned file_limit;       /* files kept in the baseline (default 1000000) */
 	long long diff_max_size;   /* report_changes: larger files are not diffed (default 1 MiB) */
 	const char **nodiff;       /* files whose content is never shown (secrets) */
 	size_t nnodiff;
-	int nice;          /* scan thread niceness 0..19 (default 10) */
-	bool ionice_idle;  /* idle I/O class for scans (default true) */
+	int nice;         /* scan thread niceness 0..19 (default 10) */
+	bool ionice_idle; /* idle I/O class for scans (default true) */
 };
 
 /* `{type: sca, ...}`: the policies to assess and how often. */
 struct vg_config_sca {
 	const char **policies; /* Wazuh SCA policy files */
 	size_t npolicies;
-	bool builtin;          /* also Vigil's own policies (default true) */
-	unsigned interval_s;   /* between scans (default 43200) */
+	bool builtin;               /* also Vigil's own policies (default true) */
+	unsigned interval_s;        /* between scans (default 43200) */
 	unsigned command_timeout_s; /* c: rules (default 30) */
 };
 
@@ -113,7 +112,7 @@ struct vg_config_input {
 	enum vg_input_type type;
 	const struct vg_config_fim *fim; /* type fim */
 	const struct vg_config_sca *sca; /* type sca */
-	const char *path; /* glob, file inputs only; NULL otherwise */
+	const char *path;                /* glob, file inputs only; NULL otherwise */
 	enum vg_input_format format;
 	const char *multiline_regex; /* PCRE2 that starts a record (format multiline) */
 	unsigned interval_ms;        /* ports: sampling interval (0 = default) */

@@ -40,17 +40,22 @@ int vg_run_signal(const struct vg_config *cfg, int sig);
  */
 struct vg_analyzer;
 struct vg_alert_writer;
+struct vg_fim_store;
 struct vg_pipeline {
 	struct vg_analyzer *analyzer;
 	struct vg_alert_writer *writer;
 	const char *manager_name;
 	bool verbose; /* log each alert to stderr too */
 	unsigned long long events, alerts, errors;
-	struct vg_buf scratch; /* zeroed at start; freed by vg_pipeline_free() */
+	struct vg_buf scratch;          /* zeroed at start; freed by vg_pipeline_free() */
+	struct vg_fim_store *fim_store; /* per-agent FIM changes; NULL = not kept */
 };
 /* Raw Windows event-channel lines are converted first (winevt.h). */
 int vg_pipeline_process(struct vg_pipeline *p, const char *location, const char *line);
-/* Frees the pipeline's own memory (not the analyzer or writer). */
+/* Keeps every FIM event's change in <data_dir>/fim-changes.db (`vigil fim
+ * changes` reads it). A store that cannot be opened is a warning. */
+void vg_pipeline_open_fim_store(struct vg_pipeline *p, const char *data_dir);
+/* Frees the pipeline's own memory and the FIM store (not the analyzer or writer). */
 void vg_pipeline_free(struct vg_pipeline *p);
 
 /* Builds the ruleset the configuration names. Diagnostics go to diag. */

@@ -20,5 +20,8 @@ const struct vg_cli_command vg_cli_commands[] = {
 	{ "config", "configuration tools: 'config check FILE'", vg_cmd_config },
 	{ "coverage", "which ATT&CK techniques the rules detect (and a Navigator layer)",
 	  vg_cmd_coverage },
+	{ "fim", "file integrity: 'fim scan PATH...', 'fim changes' (what changed, per agent)",
+	  vg_cmd_fim },
+	{ "sca", "configuration assessment: 'sca scan POLICY...' runs policies once", vg_cmd_sca },
 	{ NULL, NULL, NULL },
 };

@@ -11,6 +11,8 @@ int vg_cmd_reload(int argc, char **argv);
 int vg_cmd_manager(int argc, char **argv);
 int vg_cmd_agent(int argc, char **argv);
 int vg_cmd_coverage(int argc, char **argv);
+int vg_cmd_fim(int argc, char **argv);
+int vg_cmd_sca(int argc, char **argv);
 int vg_cmd_enroll(int argc, char **argv);
 int vg_cmd_agents(int argc, char **argv);
 

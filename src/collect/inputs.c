@@ -1,19 +1,70 @@
 /*
  * inputs.c - the configured inputs behind one poll-style interface: the
- * collector (files, journal), the process monitor and the port monitor.
+ * collector (files, journal), the process monitor, the port monitor, file
+ * integrity monitoring and configuration assessment. FIM and SCA run one
+ * instance per configured input.
  */
 #include "vigil/inputs.h"
 
+#include <errno.h>
+#include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 
+#include "vigil/fim.h"
 #include "vigil/portmon.h"
 #include "vigil/procmon.h"
+#include "vigil/sca.h"
+
+#define INPUTS_MAX_EXT 16 /* fim and sca inputs in one configuration */
 
 struct vg_inputs {
 	struct vg_collector *col;
 	struct vg_procmon *proc;
 	struct vg_portmon *ports;
+	struct vg_fim *fim[INPUTS_MAX_EXT];
+	size_t nfim;
+	struct vg_sca *sca[INPUTS_MAX_EXT];
+	size_t nsca;
 };
+
+/* The n-th input of a kind keeps its state in its own directory below
+ * data_dir (fim.db, sca.db ...); the first one uses data_dir itself. */
+static int ext_dir(char *dir, size_t len, const char *data_dir, const char *kind, size_t n)
+{
+	int w = n ? snprintf(dir, len, "%s/%s-%zu", data_dir, kind, n)
+	          : snprintf(dir, len, "%s", data_dir);
+	if (w < 0 || (size_t)w >= len)
+		return VG_ELIMIT;
+	if (n && mkdir(dir, 0700) != 0 && errno != EEXIST)
+		return VG_EIO;
+	return VG_OK;
+}
+
+static int add_ext(struct vg_inputs *x, const struct vg_config_input *in, const char *data_dir,
+                   struct vg_diag *d)
+{
+	bool fim = in->type == VG_INPUT_FIM;
+	size_t n = fim ? x->nfim : x->nsca;
+	char dir[4096];
+	if (n == INPUTS_MAX_EXT) {
+		vg_diag_add(d, VG_DIAG_ERROR, NULL, in->line, 0, "more than %d %s inputs",
+		            INPUTS_MAX_EXT, vg_input_type_name(in->type));
+		return VG_ELIMIT;
+	}
+	int rc = ext_dir(dir, sizeof(dir), data_dir, fim ? "fim" : "sca", n);
+	if (rc != VG_OK) {
+		vg_diag_add(d, VG_DIAG_ERROR, NULL, in->line, 0, "%s input: state directory: %s",
+		            vg_input_type_name(in->type), vg_strerror(rc));
+		return rc;
+	}
+	rc = fim ? vg_fim_open(in->fim, dir, &x->fim[n], d)
+	         : vg_sca_open(in->sca, dir, &x->sca[n], d);
+	if (rc == VG_OK)
+		*(fim ? &x->nfim : &x->nsca) = n + 1;
+	return rc;
+}
 
 static int add_file(struct vg_inputs *x, const struct vg_config_input *in, struct vg_diag *d)
 {
@@ -58,10 +109,7 @@ static int add_one(struct vg_inputs *x, const struct vg_config_input *in, const 
 		return vg_portmon_open(&po, &x->ports, d);
 	}
 	case VG_INPUT_FIM:
-	case VG_INPUT_SCA:
-		vg_diag_add(d, VG_DIAG_ERROR, NULL, in->line, 0, "input %s: not available yet",
-		            vg_input_type_name(in->type));
-		return VG_EINVAL;
+	case VG_INPUT_SCA: return add_ext(x, in, data_dir, d);
 	}
 	return VG_EINVAL;
 }
@@ -93,16 +141,28 @@ void vg_inputs_destroy(struct vg_inputs *x)
 	vg_collector_destroy(x->col);
 	vg_procmon_close(x->proc);
 	vg_portmon_close(x->ports);
+	for (size_t i = 0; i < x->nfim; i++)
+		vg_fim_close(x->fim[i]);
+	for (size_t i = 0; i < x->nsca; i++)
+		vg_sca_close(x->sca[i]);
 	free(x);
 }
 
 size_t vg_inputs_fds(const struct vg_inputs *x, int *fds, size_t cap)
 {
 	size_t n = vg_collector_fds(x->col, fds, cap);
-	int pfd = x->proc ? vg_procmon_fd(x->proc) : -1;
-	if (pfd >= 0) {
+	int extra[1 + 2 * INPUTS_MAX_EXT];
+	size_t ne = 0;
+	extra[ne++] = x->proc ? vg_procmon_fd(x->proc) : -1;
+	for (size_t i = 0; i < x->nfim; i++)
+		extra[ne++] = vg_fim_fd(x->fim[i]);
+	for (size_t i = 0; i < x->nsca; i++)
+		extra[ne++] = vg_sca_fd(x->sca[i]);
+	for (size_t i = 0; i < ne; i++) {
+		if (extra[i] < 0)
+			continue;
 		if (n < cap)
-			fds[n] = pfd;
+			fds[n] = extra[i];
 		n++;
 	}
 	return n;
@@ -124,6 +184,10 @@ int vg_inputs_timeout_ms(const struct vg_inputs *x)
 		t = earliest(t, vg_procmon_timeout_ms(x->proc));
 	if (x->ports)
 		t = earliest(t, vg_portmon_timeout_ms(x->ports));
+	for (size_t i = 0; i < x->nfim; i++)
+		t = earliest(t, vg_fim_timeout_ms(x->fim[i]));
+	for (size_t i = 0; i < x->nsca; i++)
+		t = earliest(t, vg_sca_timeout_ms(x->sca[i]));
 	return t;
 }
 
@@ -142,6 +206,14 @@ int vg_inputs_poll(struct vg_inputs *x, vg_collect_cb cb, void *ctx, size_t max)
 	}
 	if (x->ports && (max == 0 || (size_t)total < max)) {
 		got = vg_portmon_poll(x->ports, cb, ctx);
+		if (got < 0)
+			return got;
+		total += got;
+	}
+	for (size_t i = 0; i < x->nfim + x->nsca && (max == 0 || (size_t)total < max); i++) {
+		size_t left = max ? max - (size_t)total : 0;
+		got = i < x->nfim ? vg_fim_poll(x->fim[i], cb, ctx, left)
+		                  : vg_sca_poll(x->sca[i - x->nfim], cb, ctx, left);
 		if (got < 0)
 			return got;
 		total += got;

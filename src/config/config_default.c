@@ -1,6 +1,8 @@
 /*
  * config_default.c - the configuration compiled into Vigil (used when no
- * file is given), the built-in values of keys a file leaves out, and the
+ * file is given: the system logs, process executions, listening ports, FIM
+ * of the places configuration changes hide and Vigil's own SCA policies),
+ * the built-in values of keys a file leaves out, and the
  * names of the enumerations.
  */
 #include "vigil/config.h"
@@ -32,7 +34,25 @@ static const char default_yaml[] =
     "    format: syslog\n"
     "  - type: journald\n"
     "  - type: process\n"
-    "  - type: ports\n";
+    "  - type: ports\n"
+    "  - type: fim\n"
+    "    paths:\n"
+    "      - {path: /etc, ignore: [/etc/mtab, /etc/adjtime, /etc/ld.so.cache],\n"
+    "         ignore_regex: ['\\.sw[a-p]$', '~$']}\n"
+    "      - {path: /usr/bin, realtime: false}\n"
+    "      - {path: /usr/sbin, realtime: false}\n"
+    "      - {path: /usr/local, recursion: 3}\n"
+    "      - {path: /var/spool/cron}\n"
+    "      - {path: /root, recursion: 3, tags: home,\n"
+    "         restrict: ['/\\.ssh/', '/\\.(bashrc|bash_profile|bash_login|profile|zshrc)$']}\n"
+    "      - {path: /home, recursion: 4, tags: home,\n"
+    "         restrict: ['/\\.ssh/authorized_keys2?$', "
+    "'/\\.(bashrc|bash_profile|bash_login|profile|zshrc)$', '/\\.config/systemd/']}\n"
+    "    scan_interval: 12h\n"
+    "    nodiff: [/etc/shadow, /etc/gshadow]\n"
+    "  - type: sca\n"
+    "    builtin: true\n"
+    "    interval: 12h\n";
 
 const char *vg_config_default_yaml(void)
 {

@@ -19,6 +19,8 @@
 #include "vigil/pattern.h"
 #include "vigil/predecode.h"
 #include "vigil/rule.h"
+#include "vigil/fim.h"
+#include "vigil/sca.h"
 
 struct vg_analyzer {
 	struct vg_ruleset *rs;
@@ -100,6 +102,24 @@ static void gate_log(struct vg_analyzer *a, const struct vg_event *ev)
 	vg_pattern_scratch_gate(a->scratch, log, log ? strlen(log) : 0);
 }
 
+/* FIM and SCA events (location "syscheck" / "sca", after the agent's
+ * "(name) ip->" prefix) go to their built-in decoders, as Wazuh's analysisd
+ * routes its syscheck and SCA queues; VG_ENOENT for every other event. A
+ * line those decoders reject is decoded as an ordinary log. */
+static int decode_internal(struct vg_event *ev, const char *log)
+{
+	const char *loc = ev->location ? ev->location : "";
+	const char *arrow = strstr(loc, "->");
+	const char *src = arrow ? arrow + 2 : loc;
+	if (log[0] != '{')
+		return VG_ENOENT;
+	if (strcmp(src, "syscheck") == 0)
+		return vg_fim_decode(ev, log, strlen(log)) == VG_OK ? VG_OK : VG_ENOENT;
+	if (strcmp(src, "sca") == 0)
+		return vg_sca_decode(ev, log, strlen(log)) == VG_OK ? VG_OK : VG_ENOENT;
+	return VG_ENOENT;
+}
+
 int vg_analyzer_process(struct vg_analyzer *a, const char *location, const char *log,
                         const struct timespec *when, struct vg_analysis *out)
 {
@@ -115,7 +135,8 @@ int vg_analyzer_process(struct vg_analyzer *a, const char *location, const char 
 	int rc = vg_predecode(ev, location, log);
 	if (rc == VG_OK) {
 		gate_log(a, ev);
-		rc = vg_decode_cached(a->rs->decoders, ev, a->scratch, a->dec_cache);
+		if (decode_internal(ev, log) != VG_OK)
+			rc = vg_decode_cached(a->rs->decoders, ev, a->scratch, a->dec_cache);
 	}
 	if (rc != VG_OK) {
 		vg_pattern_scratch_gate(a->scratch, NULL, 0);

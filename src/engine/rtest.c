@@ -91,15 +91,15 @@ static const char *section_get(const struct rt_section *s, const char *name)
 }
 
 /* Runs the lines of one log key in a fresh session; fills the final triple. */
-static int run_case(struct vg_analyzer *a, const struct rt_key *k, char *rule, char *level,
-                    char *decoder, size_t len)
+static int run_case(struct vg_analyzer *a, const struct rt_key *k, const char *location, char *rule,
+                    char *level, char *decoder, size_t len)
 {
 	int rc = vg_analyzer_reset_state(a);
 	struct vg_analysis res;
 	rule[0] = level[0] = decoder[0] = '\0';
 	for (unsigned i = 0; i < k->nlines && rc == VG_OK; i++) {
 		/* Each wazuh-logtest call reads the event "now". */
-		rc = vg_analyzer_process(a, "stdin", k->lines[i], NULL, &res);
+		rc = vg_analyzer_process(a, location, k->lines[i], NULL, &res);
 		if (rc != VG_OK)
 			break;
 		rule[0] = level[0] = '\0';
@@ -128,6 +128,9 @@ static void run_section(struct vg_analyzer *a, const char *path, const struct rt
 	const char *exp_rule = section_get(s, "rule");
 	const char *exp_level = section_get(s, "alert");
 	const char *exp_dec = section_get(s, "decoder");
+	/* Vigil's extension: where the lines come from ("syscheck" and "sca"
+	 * select the FIM and SCA decoders); Wazuh's files never set it. */
+	const char *location = section_get(s, "location");
 	char rule[64], level[64], dec[256];
 
 	for (unsigned i = 0; i < s->nkeys; i++) {
@@ -136,7 +139,8 @@ static void run_section(struct vg_analyzer *a, const char *path, const struct rt
 			continue;
 		size_t nl = strlen(k->name);
 		bool negate = nl >= 4 && strcmp(k->name + nl - 4, "fail") == 0;
-		int rc = run_case(a, k, rule, level, dec, sizeof(rule));
+		int rc =
+		    run_case(a, k, location ? location : "stdin", rule, level, dec, sizeof(rule));
 		bool same =
 		    rc == VG_OK && vg_rtest_same(exp_rule, exp_level, exp_dec, rule, level, dec);
 		if (same != negate) {

@@ -277,6 +277,7 @@ static int start(struct manager *m)
 		rc = vg_alert_writer_open(cfg->log_dir, cfg->alerts.json, cfg->alerts.log,
 		                          &m->pipe.writer);
 	if (rc == VG_OK) {
+		vg_pipeline_open_fim_store(&m->pipe, cfg->data_dir);
 		/* A first checkpoint before any event: alerts written from now on
 		 * are always after a mark, even if the manager dies before its
 		 * first periodic checkpoint. */
@@ -326,6 +327,7 @@ static void stop(struct manager *m, pthread_t *enroll)
 	vg_registry_close(m->registry);
 	vg_alert_writer_close(m->pipe.writer);
 	vg_analyzer_destroy(m->pipe.analyzer);
+	vg_pipeline_free(&m->pipe);
 	vg_ruleset_unref(m->ruleset);
 }
 

@@ -6,10 +6,12 @@
  */
 #include "vigil/run.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include "vigil/alert.h"
 #include "vigil/engine.h"
+#include "vigil/fim.h"
 #include "vigil/log.h"
 #include "vigil/rule.h"
 #include "vigil/winevt.h"
@@ -43,6 +45,11 @@ int vg_pipeline_process(struct vg_pipeline *p, const char *location, const char 
 		p->errors++;
 		return rc;
 	}
+	const char *dn = res.event->decoder_name;
+	if (p->fim_store && dn && strncmp(dn, "syscheck_", 9) == 0 &&
+	    vg_fim_store_add(p->fim_store, res.event->agent_name ? res.event->agent_name : "000",
+	                     res.event) != VG_OK)
+		p->errors++;
 	if (!res.alert)
 		return VG_OK;
 	struct vg_alert_input in = {
@@ -65,7 +72,24 @@ int vg_pipeline_process(struct vg_pipeline *p, const char *location, const char 
 	return VG_OK;
 }
 
+void vg_pipeline_open_fim_store(struct vg_pipeline *p, const char *data_dir)
+{
+	char path[4096];
+	struct vg_diag d;
+	vg_diag_init(&d);
+	int n = snprintf(path, sizeof(path), "%s/fim-changes.db", data_dir);
+	if (n > 0 && (size_t)n < sizeof(path) &&
+	    vg_fim_store_open(path, &p->fim_store, &d) != VG_OK) {
+		vg_diag_print(&d, stderr);
+		vg_warn("FIM changes are not kept: %s cannot be opened", path);
+		p->fim_store = NULL;
+	}
+	vg_diag_free(&d);
+}
+
 void vg_pipeline_free(struct vg_pipeline *p)
 {
 	vg_buf_free(&p->scratch);
+	vg_fim_store_close(p->fim_store);
+	p->fim_store = NULL;
 }

@@ -246,6 +246,7 @@ int vg_run(const struct vg_run_opts *opts)
 		rc = vg_alert_writer_open(cfg->log_dir, cfg->alerts.json, cfg->alerts.log,
 		                          &ctx.pipe.writer);
 	if (rc == VG_OK) {
+		vg_pipeline_open_fim_store(&ctx.pipe, cfg->data_dir);
 		vg_diag_free(&diag); /* the ruleset's messages were printed */
 		vg_diag_init(&diag);
 		rc = vg_inputs_create(cfg->inputs, cfg->ninputs, cfg->data_dir, &col, &diag);

@@ -122,14 +122,17 @@ class Cluster:
         self.manager = Proc("manager", ["manager", "-c", self.mconf], self.root)
         self.agents = {}
 
-    def write_manager_config(self, extra=""):
+    def write_manager_config(self, extra="", ruleset=None):
+        """ruleset: the YAML lines under "ruleset:" (default: the test rules)."""
+        if ruleset is None:
+            ruleset = "  rule_dirs: [%s/rules]\n" % self.mdir
         with open(self.mconf, "w") as f:
             f.write(
                 "data_dir: %s/data\nlog_dir: %s/log\nmanager_name: it-manager\n"
-                "ruleset:\n  rule_dirs: [%s/rules]\n"
+                "ruleset:\n%s"
                 "manager:\n  listen: 127.0.0.1\n  port: %d\n  enroll_port: %d\n"
                 "  groups_dir: %s/groups\n%s"
-                % (self.mdir, self.mdir, self.mdir, self.port, self.enroll_port, self.mdir,
+                % (self.mdir, self.mdir, ruleset, self.port, self.enroll_port, self.mdir,
                    extra))
 
     def vigil(self, *args, check=True):

@@ -32,7 +32,7 @@ static void test_default(void **state)
 	assert_true(cfg.alerts.json);
 	assert_true(cfg.alerts.log);
 	assert_true(cfg.ruleset.include_builtin);
-	assert_int_equal(cfg.ninputs, 5);
+	assert_int_equal(cfg.ninputs, 7);
 	assert_int_equal(cfg.inputs[0].type, VG_INPUT_FILE);
 	assert_string_equal(cfg.inputs[0].path, "/var/log/auth.log");
 	assert_string_equal(cfg.inputs[1].path, "/var/log/syslog");
@@ -40,6 +40,12 @@ static void test_default(void **state)
 	assert_null(cfg.inputs[2].path);
 	assert_int_equal(cfg.inputs[3].type, VG_INPUT_PROCESS);
 	assert_int_equal(cfg.inputs[4].type, VG_INPUT_PORTS);
+	assert_int_equal(cfg.inputs[5].type, VG_INPUT_FIM);
+	assert_string_equal(cfg.inputs[5].fim->paths[0].path, "/etc");
+	assert_true(cfg.inputs[5].fim->paths[0].realtime);
+	assert_false(cfg.inputs[5].fim->paths[1].realtime); /* /usr/bin: scheduled scans */
+	assert_int_equal(cfg.inputs[6].type, VG_INPUT_SCA);
+	assert_true(cfg.inputs[6].sca->builtin);
 	assert_null(cfg.manager_name);
 	vg_config_destroy(&cfg);
 	vg_config_destroy(&cfg); /* zeroed: harmless */
@@ -154,8 +160,9 @@ static void test_errors(void **state)
 	expect_error("ruleset:\n  lists:\n    - name: x\n", 3, 7, "expected key 'path'");
 	expect_error("inputs:\n  - type: file\n    format: syslog\n", 2, 5,
 	             "expected key 'path' in a file input");
-	expect_error("inputs:\n  - type: socket\n", 2, 11,
-	             "expected input type file, journald, process, ports, fim or sca, found 'socket'");
+	expect_error(
+	    "inputs:\n  - type: socket\n", 2, 11,
+	    "expected input type file, journald, process, ports, fim or sca, found 'socket'");
 	expect_error("inputs:\n  - type: file\n    path: /a\n    format: xml\n", 4, 13,
 	             "expected format syslog, json or multiline");
 	expect_error("inputs:\n  - type: journald\n    path: /a\n", 3, 11,
@@ -246,19 +253,20 @@ static void test_fim_sca(void **state)
 	(void)state;
 	struct vg_config cfg;
 	struct vg_diag d;
-	const char *text = "inputs:\n"
-	                   "  - type: fim\n"
-	                   "    paths:\n"
-	                   "      - /etc\n"
-	                   "      - {path: /usr/bin, realtime: false, whodata: true,\n"
-	                   "         report_changes: true, recursion: 3, attributes: [sha1, size],\n"
-	                   "         ignore: [/usr/bin/x], ignore_regex: ['\\.swp$'],\n"
-	                   "         restrict: ['^/usr/bin/s'], tags: 'bin,sys'}\n"
-	                   "    scan_interval: 2h\n"
-	                   "    files_per_second: 500\n"
-	                   "    diff_max_size: 64K\n"
-	                   "    nodiff: [/etc/shadow]\n"
-	                   "  - {type: sca, policies: [/p.yml], builtin: false, interval: 10m}\n";
+	const char *text =
+	    "inputs:\n"
+	    "  - type: fim\n"
+	    "    paths:\n"
+	    "      - /etc\n"
+	    "      - {path: /usr/bin, realtime: false, whodata: true,\n"
+	    "         report_changes: true, recursion: 3, attributes: [sha1, size],\n"
+	    "         ignore: [/usr/bin/x], ignore_regex: ['\\.swp$'],\n"
+	    "         restrict: ['^/usr/bin/s'], tags: 'bin,sys'}\n"
+	    "    scan_interval: 2h\n"
+	    "    files_per_second: 500\n"
+	    "    diff_max_size: 64K\n"
+	    "    nodiff: [/etc/shadow]\n"
+	    "  - {type: sca, policies: [/p.yml], builtin: false, interval: 10m}\n";
 	assert_int_equal(load(text, &cfg, &d), 0);
 	assert_int_equal(cfg.ninputs, 2);
 	const struct vg_config_fim *f = cfg.inputs[0].fim;

@@ -1,0 +1,30 @@
+# sca: Security Configuration Assessment (Wazuh SCA policies). See docs/sca.md.
+pkg_check_modules(SCA_SQLITE REQUIRED IMPORTED_TARGET sqlite3)
+pkg_check_modules(SCA_CRYPTO REQUIRED IMPORTED_TARGET libcrypto)
+list(APPEND VG_EXTRA_LIBS PkgConfig::SCA_SQLITE PkgConfig::SCA_CRYPTO)
+list(APPEND VG_SOURCES
+  src/sca/sca_cmdcache.c
+  src/sca/sca_eval.c
+  src/sca/sca_exec.c
+  src/sca/sca_hash.c
+  src/sca/sca_message.c
+  src/sca/sca_policy.c
+  src/sca/sca_proc.c
+  src/sca/sca_rule.c
+  src/sca/sca_run.c
+  src/sca/sca_store.c)
+list(APPEND VG_SOURCES src/sca/sca.c src/sca/sca_builtin.c src/sca/sca_decode.c)
+# Vigil's own policies (ruleset/sca/*.yml) are embedded in the library.
+file(GLOB VG_BUILTIN_SCA CONFIGURE_DEPENDS "${CMAKE_SOURCE_DIR}/ruleset/sca/*.yml")
+list(SORT VG_BUILTIN_SCA)
+find_package(Python3 REQUIRED COMPONENTS Interpreter)
+add_custom_command(
+  OUTPUT ${CMAKE_BINARY_DIR}/generated/builtin_sca.c
+  COMMAND ${CMAKE_COMMAND} -E make_directory ${CMAKE_BINARY_DIR}/generated
+  COMMAND Python3::Interpreter ${CMAKE_SOURCE_DIR}/scripts/embed_files.py
+          ${CMAKE_BINARY_DIR}/generated/builtin_sca.c vg_builtin_sca ${VG_BUILTIN_SCA}
+  DEPENDS ${VG_BUILTIN_SCA} ${CMAKE_SOURCE_DIR}/scripts/embed_files.py
+  COMMENT "Embedding the built-in SCA policies")
+list(APPEND VG_SOURCES ${CMAKE_BINARY_DIR}/generated/builtin_sca.c)
+list(APPEND VG_UNIT_TESTS test_sca test_sca_debian12 test_sca_keylog test_sca_load)
+list(APPEND VG_FUZZ_TARGETS fuzz_sca_policy fuzz_sca_rule)
