@@ -252,6 +252,21 @@ static bool is_syscheck(const char *name)
 	return strncmp(name, "syscheck.", 9) == 0;
 }
 
+/* "size,mtime" as ["size","mtime"]: Wazuh's alerts list changed attributes. */
+static int add_csv_array(json_t *obj, const char *key, const char *csv)
+{
+	json_t *arr = json_array();
+	if (!arr || json_object_set_new_nocheck(obj, key, arr) != 0)
+		return VG_ENOMEM;
+	for (const char *p = csv; *p;) {
+		size_t n = strcspn(p, ",");
+		if (n && json_array_append_new(arr, json_stringn(p, n)) != 0)
+			return VG_ENOMEM;
+		p += n + (p[n] == ',');
+	}
+	return 0;
+}
+
 static int add_syscheck(json_t *root, const struct vg_event *ev)
 {
 	json_t *sc = NULL;
@@ -265,7 +280,10 @@ static int add_syscheck(json_t *root, const struct vg_event *ev)
 			if (!sc || json_object_set_new(root, "syscheck", sc) != 0)
 				return VG_ENOMEM;
 		}
-		rc = add_dotted(sc, f->name + 9, f->value);
+		if (strcmp(f->name, "syscheck.changed_attributes") == 0)
+			rc = add_csv_array(sc, "changed_attributes", f->value);
+		else
+			rc = add_dotted(sc, f->name + 9, f->value);
 	}
 	return rc;
 }

@@ -200,6 +200,38 @@ static void test_json_options(void **state)
 	json_decref(root);
 }
 
+/* FIM fields form the alert's own syscheck object (after full_log, before
+ * decoder), changed attributes as a list, never under data. */
+static void test_json_syscheck(void **state)
+{
+	struct fixture *f = *state;
+	struct vg_event *ev = &f->ev;
+	ev->full_log = "File '/etc/hosts' modified";
+	ev->program_name = NULL;
+	ev->timestamp = NULL;
+	ev->location = "syscheck";
+	ev->decoder_name = "syscheck_integrity_changed";
+	assert_int_equal(vg_event_set(ev, "syscheck.path", "/etc/hosts"), 0);
+	assert_int_equal(vg_event_set(ev, "syscheck.changed_attributes", "size,mtime,sha256"), 0);
+	assert_int_equal(vg_event_set(ev, "syscheck.audit.user.name", "alice"), 0);
+	json_t *root = render(f);
+	static const char *const keys[] = { "timestamp", "rule",     "agent",    "manager",
+		                            "id",        "full_log", "syscheck", "decoder",
+		                            "data",      "location", NULL };
+	assert_keys(root, keys);
+	json_t *sc = json_object_get(root, "syscheck");
+	assert_string_equal(json_string_value(json_object_get(sc, "path")), "/etc/hosts");
+	json_t *ch = json_object_get(sc, "changed_attributes");
+	assert_true(json_is_array(ch));
+	assert_int_equal(json_array_size(ch), 3);
+	assert_string_equal(json_string_value(json_array_get(ch, 2)), "sha256");
+	json_t *audit = json_object_get(sc, "audit");
+	assert_string_equal(
+	    json_string_value(json_object_get(json_object_get(audit, "user"), "name")), "alice");
+	assert_null(json_object_get(json_object_get(root, "data"), "syscheck"));
+	json_decref(root);
+}
+
 static void test_json_invalid(void **state)
 {
 	struct fixture *f = *state;
@@ -317,6 +349,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_json, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_json_options, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_json_syscheck, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_json_invalid, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_log, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_description, setup, teardown),
