@@ -66,7 +66,7 @@ size_t vg_sca_policy_check_count(const struct vg_sca_policy *p);
 
 struct vg_sca_run_opts {
 	unsigned command_timeout_s; /* c: rules; 0 = 30 */
-	unsigned workers;           /* commands run in parallel; 0 = 8 */
+	unsigned workers;           /* checks evaluated in parallel; 0 = cores + 1 (2-8) */
 };
 
 struct vg_sca_check_result {

@@ -307,30 +307,37 @@ static enum sca_found dir_list(struct sca_ctx *c, const struct sca_rule *r)
 	return found;
 }
 
-/* Matches the output lines; like Wazuh, the last line's result stands
- * unless a line matched, and output past 255 lines is one last line. */
+/* Matches the output line by line as Wazuh's agent splits it (OS_StrBreak
+ * on '\n', at most 256 pieces, the last holding the rest): a newline after
+ * a backslash joins (the backslash is dropped), the newline that ends the
+ * output leaves one empty last line and an empty output is one empty line.
+ * The first line found decides, else the last line's result stands. */
 static enum sca_found output_match(struct sca_ctx *c, const struct sca_expr *e, const char *out)
 {
-	enum sca_found r = SCA_NOT_FOUND;
-	char *copy = strdup(out);
-	if (!copy)
+	char *buf = malloc(strlen(out) + 1), *line = buf, *w = buf;
+	if (!buf)
 		return SCA_INVALID;
-	char *s = copy;
-	for (unsigned n = 1; s; n++) {
-		char *nl = n < SCA_CMD_MAX_LINES ? strchr(s, '\n') : NULL;
-		if (nl)
-			*nl = '\0';
-		size_t len = strlen(s);
-		while (len && (s[len - 1] == '\n' || s[len - 1] == '\r'))
-			s[--len] = '\0';
-		if (!nl && !*s && n > 1)
-			break; /* the newline that ends the output starts no line */
-		r = sca_expr_match(c, e, s);
-		if (r == SCA_FOUND || !nl)
+	enum sca_found r = SCA_NOT_FOUND;
+	for (unsigned pieces = 0;; out++) {
+		bool split = *out == '\n' && pieces < SCA_CMD_MAX_LINES - 1;
+		if (split && w > line && w[-1] == '\\') {
+			w[-1] = '\n';
+			continue;
+		}
+		if (*out && !split) {
+			*w++ = *out;
+			continue;
+		}
+		*w = '\0';
+		while (w > line && (w[-1] == '\n' || w[-1] == '\r'))
+			*--w = '\0';
+		r = sca_expr_match(c, e, line);
+		pieces++;
+		if (r == SCA_FOUND || !*out)
 			break;
-		s = nl + 1;
+		line = w = w + 1;
 	}
-	free(copy);
+	free(buf);
 	return r;
 }
 
@@ -352,10 +359,8 @@ static enum sca_found command(struct sca_ctx *c, const struct sca_rule *r)
 		reason(c, "Timeout overtaken running command '%s'", r->target);
 	else if (o->status != SCA_EXEC_OK)
 		reason(c, "Failed to run command '%s'", r->target);
-	else if (!o->out || !o->len)
-		f = SCA_NOT_FOUND;
 	else
-		f = output_match(c, &r->content, o->out);
+		f = output_match(c, &r->content, o->out ? o->out : "");
 	if (o == &own)
 		sca_exec_out_free(&own);
 	return f;
@@ -364,15 +369,21 @@ static enum sca_found command(struct sca_ctx *c, const struct sca_rule *r)
 static enum sca_found process(struct sca_ctx *c, const struct sca_rule *r)
 {
 	note(&c->process, r->target);
-	if (!c->procs)
-		c->procs = sca_proc_list_read();
-	if (!c->procs || sca_proc_list_count(c->procs) == 0) {
+	const struct sca_proc_list *pl;
+	if (c->cmds) {
+		pl = sca_cmd_cache_procs(c->cmds);
+	} else {
+		if (!c->procs)
+			c->procs = sca_proc_list_read();
+		pl = c->procs;
+	}
+	if (!pl || sca_proc_list_count(pl) == 0) {
 		reason(c, "Process list is empty.");
 		return SCA_INVALID;
 	}
-	for (size_t i = 0; i < sca_proc_list_count(c->procs); i++) {
+	for (size_t i = 0; i < sca_proc_list_count(pl); i++) {
 		size_t n;
-		const char *const *names = sca_proc_names(c->procs, i, &n);
+		const char *const *names = sca_proc_names(pl, i, &n);
 		for (size_t j = 0; j < n; j++)
 			if (sca_expr_match(c, &r->content, names[j]) == SCA_FOUND)
 				return SCA_FOUND;

@@ -3,7 +3,12 @@
  * line is split on blanks (single or double quotes group words and are
  * removed), the program is looked up in PATH and run directly (no shell),
  * stdin is /dev/null and stdout and stderr are captured together. A
- * command still running at the timeout is killed with its process group.
+ * command runs in a session of its own (no controlling terminal, as
+ * Wazuh's setsid()); still running at the timeout, it is killed with its
+ * process group.
+ * A program that cannot be started, or that exits with status 127 (the
+ * shell's "command not found", which Wazuh's agent cannot tell from its
+ * own exec failure), is reported as not run.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -20,6 +25,7 @@
 
 #define SCA_EXEC_MAX_OUTPUT (8u << 20)
 #define SCA_EXEC_MAX_ARGS   256
+#define SCA_EXEC_NOT_RUN    127 /* exit status: the program could not be run */
 
 extern char **environ;
 
@@ -86,9 +92,8 @@ static int spawn(char **argv, int wfd, pid_t *pid)
 	posix_spawn_file_actions_adddup2(&fa, wfd, 2);
 	posix_spawnattr_setsigmask(&at, &none);
 	posix_spawnattr_setsigdefault(&at, &dflt);
-	posix_spawnattr_setpgroup(&at, 0);
 	posix_spawnattr_setflags(&at, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF |
-	                                  POSIX_SPAWN_SETPGROUP);
+	                                  POSIX_SPAWN_SETSID);
 	int rc = posix_spawnp(pid, argv[0], &fa, &at, argv, environ);
 	posix_spawnattr_destroy(&at);
 	posix_spawn_file_actions_destroy(&fa);
@@ -163,8 +168,15 @@ void sca_exec_run(const char *cmd, unsigned timeout_s, struct sca_exec_out *o)
 		o->status = SCA_EXEC_TIMEOUT;
 		return;
 	}
-	o->status = SCA_EXEC_OK;
 	o->code = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+	/* Wazuh's child exits 127 when execvp fails and the agent takes any
+	 * exit status 127 for that ("sh -c" with a missing program too). */
+	if (WIFEXITED(st) && WEXITSTATUS(st) == SCA_EXEC_NOT_RUN) {
+		vg_buf_free(&b);
+		o->status = SCA_EXEC_NOEXEC;
+		return;
+	}
+	o->status = SCA_EXEC_OK;
 	o->len = b.len;
 	o->out = vg_buf_detach(&b);
 }

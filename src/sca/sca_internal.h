@@ -107,8 +107,8 @@ struct sca_cmd_cache;
 struct sca_proc_list;
 struct sca_ctx {
 	struct vg_pattern_scratch *scratch;
-	struct sca_cmd_cache *cmds;  /* NULL: run commands on demand */
-	struct sca_proc_list *procs; /* read on first p: rule */
+	struct sca_cmd_cache *cmds;  /* shared by the run's workers; NULL: run commands here */
+	struct sca_proc_list *procs; /* without cmds: read on first p: rule */
 	unsigned timeout_s;
 	/* Filled while a check is evaluated. */
 	struct vg_buf reason; /* first reason recorded (empty = none) */
@@ -123,12 +123,21 @@ enum vg_sca_result sca_found_result(const struct sca_check *k, enum sca_found f)
 /* Matches a line against an expression: FOUND, NOT_FOUND or INVALID. */
 enum sca_found sca_expr_match(struct sca_ctx *c, const struct sca_expr *e, const char *line);
 
-/* sca_cmdcache.c: every command of a run executed once, in parallel. */
-int sca_cmd_cache_create(struct sca_cmd_cache **out);
+/* sca_cmdcache.c: what the workers of one run share: the commands (each
+ * run at most once, when first needed or ahead when sure) and the process
+ * list. sure: the command is in a check's first rule, so it always runs. */
+int sca_cmd_cache_create(struct sca_cmd_cache **out, unsigned timeout_s);
 void sca_cmd_cache_destroy(struct sca_cmd_cache *cc);
-int sca_cmd_cache_add(struct sca_cmd_cache *cc, const char *cmd);
-void sca_cmd_cache_run(struct sca_cmd_cache *cc, unsigned timeout_s, unsigned workers);
-const struct sca_exec_out *sca_cmd_cache_get(const struct sca_cmd_cache *cc, const char *cmd);
+int sca_cmd_cache_add(struct sca_cmd_cache *cc, const char *cmd, bool sure);
+/* Orders the commands for the run; returns how many are sure (the first
+ * ones, costliest first), which sca_cmd_cache_prefetch(cc, i) starts. */
+size_t sca_cmd_cache_prepare(struct sca_cmd_cache *cc);
+void sca_cmd_cache_prefetch(struct sca_cmd_cache *cc, size_t i);
+/* The output of a registered command (run now, or waited for); NULL when
+ * cc is NULL or the command was not registered. */
+const struct sca_exec_out *sca_cmd_cache_get(struct sca_cmd_cache *cc, const char *cmd);
+/* The process list, read on first use. */
+const struct sca_proc_list *sca_cmd_cache_procs(struct sca_cmd_cache *cc);
 
 /* sca_proc.c: the running processes' names. */
 struct sca_proc_list *sca_proc_list_read(void);

@@ -1,14 +1,23 @@
 /*
  * sca_run.c - one assessment of a policy: the requirements, then the
- * commands of every check run in parallel (each once), then the checks in
- * order; the report counts passed / failed / not applicable, the score
- * (passed out of passed + failed, in percent) and Wazuh's results hash
- * (SHA-256 of the results ordered by check id, joined by ':').
+ * checks, evaluated by a few worker threads (each check by one worker,
+ * with Wazuh's short-circuit, so a command is run only when a check
+ * reaches it; commands of first rules are started ahead); the report
+ * counts passed / failed / not applicable, the score (passed out of
+ * passed + failed, in percent) and Wazuh's results hash (SHA-256 of the
+ * results ordered by check id, joined by ':').
  */
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "sca/sca_internal.h"
+
+/* The commands' own CPU bounds a run: one worker per core plus one to
+ * cover the waits (3 on 2 cores; more gave nothing there, see docs/sca.md). */
+#define SCA_MAX_WORKERS 16
 
 const char *vg_sca_result_name(enum vg_sca_result r)
 {
@@ -41,13 +50,14 @@ static char *take(const struct vg_buf *b)
 	return b->len ? strdup(vg_buf_str(b)) : NULL;
 }
 
+/* Registers the policy's commands; a check's first rule always runs. */
 static int collect_commands(const struct vg_sca_policy *p, struct sca_cmd_cache *cc)
 {
 	for (size_t i = 0; i < p->nchecks; i++)
 		for (size_t j = 0; j < p->checks[i].nrules; j++) {
 			const struct sca_rule *r = &p->checks[i].rules[j];
 			if (r->type == 'c' && r->has_content) {
-				int rc = sca_cmd_cache_add(cc, r->target);
+				int rc = sca_cmd_cache_add(cc, r->target, j == 0);
 				if (rc != VG_OK)
 					return rc;
 			}
@@ -102,6 +112,61 @@ static void run_check(struct sca_ctx *c, const struct sca_check *k, struct vg_sc
 	out->process = take(&c->process);
 }
 
+/* One run's work, shared by its workers: first the sure commands (started
+ * ahead, costliest first), then the checks, each evaluated by one worker. */
+struct run_work {
+	const struct vg_sca_policy *p;
+	struct vg_sca_report *r;
+	struct sca_cmd_cache *cmds;
+	unsigned timeout_s;
+	size_t nsure;
+	atomic_size_t next;    /* next task */
+	atomic_size_t checked; /* checks evaluated */
+};
+
+static void *run_worker(void *arg)
+{
+	struct run_work *w = arg;
+	struct sca_ctx c;
+	sca_ctx_init(&c, w->timeout_s);
+	c.cmds = w->cmds;
+	while (c.scratch) {
+		size_t t = atomic_fetch_add(&w->next, 1);
+		if (t < w->nsure) {
+			sca_cmd_cache_prefetch(w->cmds, t);
+			continue;
+		}
+		if ((t -= w->nsure) >= w->p->nchecks)
+			break;
+		run_check(&c, &w->p->checks[t], &w->r->checks[t]);
+		atomic_fetch_add(&w->checked, 1);
+	}
+	c.cmds = NULL;
+	sca_ctx_free(&c);
+	return NULL;
+}
+
+/* Evaluates every check on `workers` threads (the caller is one of them). */
+static int run_checks(struct run_work *w, unsigned workers)
+{
+	pthread_t th[SCA_MAX_WORKERS];
+	size_t nth = 0;
+	if (workers == 0) {
+		long n = sysconf(_SC_NPROCESSORS_ONLN);
+		workers = n < 2 ? 2 : n > 7 ? 8 : (unsigned)n + 1;
+	}
+	if (workers > SCA_MAX_WORKERS)
+		workers = SCA_MAX_WORKERS;
+	w->nsure = sca_cmd_cache_prepare(w->cmds);
+	for (unsigned i = 1; i < workers && i < w->nsure + w->p->nchecks; i++)
+		if (pthread_create(&th[nth], NULL, run_worker, w) == 0)
+			nth++;
+	run_worker(w);
+	for (size_t i = 0; i < nth; i++)
+		pthread_join(th[i], NULL);
+	return atomic_load(&w->checked) == w->p->nchecks ? VG_OK : VG_ENOMEM;
+}
+
 static bool requirements_met(struct sca_ctx *c, const struct vg_sca_policy *p,
                              struct vg_sca_report *r)
 {
@@ -124,6 +189,7 @@ int vg_sca_policy_run(const struct vg_sca_policy *p, const struct vg_sca_run_opt
 	unsigned timeout = o && o->command_timeout_s ? o->command_timeout_s : 30;
 	struct vg_sca_report *r = calloc(1, sizeof(*r));
 	struct sca_ctx c;
+	struct sca_cmd_cache *cmds = NULL;
 	*out = NULL;
 	if (!r)
 		return VG_ENOMEM;
@@ -133,16 +199,17 @@ int vg_sca_policy_run(const struct vg_sca_policy *p, const struct vg_sca_run_opt
 	if (rc == VG_OK && !(r->requirements_met = requirements_met(&c, p, r)))
 		goto done;
 	if (rc == VG_OK)
-		rc = sca_cmd_cache_create(&c.cmds);
+		rc = sca_cmd_cache_create(&cmds, timeout);
 	if (rc == VG_OK)
-		rc = collect_commands(p, c.cmds);
-	if (rc == VG_OK)
-		sca_cmd_cache_run(c.cmds, timeout, o ? o->workers : 0);
+		rc = collect_commands(p, cmds);
 	if (rc == VG_OK && !(r->checks = calloc(p->nchecks ? p->nchecks : 1, sizeof(*r->checks))))
 		rc = VG_ENOMEM;
-	for (size_t i = 0; rc == VG_OK && i < p->nchecks; i++) {
-		run_check(&c, &p->checks[i], &r->checks[i]);
-		r->nchecks = i + 1;
+	if (rc == VG_OK) {
+		struct run_work w = { .p = p, .r = r, .cmds = cmds, .timeout_s = timeout };
+		rc = run_checks(&w, o ? o->workers : 0);
+		r->nchecks = p->nchecks;
+	}
+	for (size_t i = 0; rc == VG_OK && i < r->nchecks; i++) {
 		r->passed += r->checks[i].result == VG_SCA_PASSED;
 		r->failed += r->checks[i].result == VG_SCA_FAILED;
 		r->invalid += r->checks[i].result == VG_SCA_NOT_APPLICABLE;
@@ -153,8 +220,7 @@ int vg_sca_policy_run(const struct vg_sca_policy *p, const struct vg_sca_run_opt
 		rc = results_hash(r);
 done:
 	r->end = time(NULL);
-	sca_cmd_cache_destroy(c.cmds);
-	c.cmds = NULL;
+	sca_cmd_cache_destroy(cmds);
 	sca_ctx_free(&c);
 	if (rc != VG_OK) {
 		vg_sca_report_destroy(r);

@@ -1,11 +1,13 @@
 /*
  * test_sca.c - SCA rule semantics on files made by the test: f:, d:
  * (recursive, file-name filters), c: (output, timeout, missing program),
- * p:, not, all/any/none, r:/!r:/n:/literal terms, pcre2, variables, load
+ * p:, not, all/any/none (short-circuit: commands not reached do not run;
+ * one worker or many give the same results), r:/!r:/n:/literal terms, pcre2, variables, load
  * errors with file:line, and the manager-side decoder.
  */
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,6 +18,7 @@
 #include <cmocka.h>
 
 #include "vg_test.h"
+#include "vigil/buf.h"
 #include "vigil/sca.h"
 
 static char dir[256];
@@ -196,6 +199,149 @@ static void test_command(void **state)
 	assert_int_equal(RES("all", "      - 'c:/nonexistent/vigil-prog'\n"), VG_SCA_PASSED);
 }
 
+static bool exists_in_dir(const char *name)
+{
+	char path[512];
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	return access(path, F_OK) == 0;
+}
+
+/* Wazuh's agent takes exit status 127 as "could not run" (its own execvp
+ * failure), so a shell's "command not found" is not applicable too. */
+static void test_command_not_run(void **state)
+{
+	(void)state;
+	char *why = NULL;
+	assert_int_equal(
+	    run_rules("all", NULL, &why, "      - \"c:sh -c 'vigil-no-such-program-x' -> r:.\"\n"),
+	    VG_SCA_NOT_APPLICABLE);
+	assert_non_null(why);
+	assert_non_null(strstr(why, "Invalid path or wrong permissions"));
+	free(why);
+	/* Other exit statuses keep the output. */
+	assert_int_equal(RES("all", "      - \"c:sh -c 'echo out; exit 3' -> r:^out$\"\n"),
+	                 VG_SCA_PASSED);
+}
+
+/* Output lines as Wazuh's agent splits them: the final newline leaves an
+ * empty last line, an empty output is one empty line, and a newline after
+ * a backslash joins two lines. */
+static void test_command_lines(void **state)
+{
+	(void)state;
+	/* "active", then "": the empty line has no "active". */
+	assert_int_equal(RES("all", "      - 'c:echo active -> !r:active'\n"), VG_SCA_PASSED);
+	assert_int_equal(RES("all", "      - 'c:true -> !r:x'\n"), VG_SCA_PASSED);
+	assert_int_equal(RES("all", "      - 'c:true -> r:x'\n"), VG_SCA_FAILED);
+	/* echo -n: no final newline, no empty line. */
+	assert_int_equal(RES("all", "      - 'c:echo -n active -> !r:active'\n"), VG_SCA_FAILED);
+	write_file("joined.txt", "ab\\\ncd\nef\n");
+	assert_int_equal(RES("all", "      - 'c:cat $dir/joined.txt -> r:^cd'\n"), VG_SCA_FAILED);
+	assert_int_equal(RES("all", "      - 'c:cat $dir/joined.txt -> r:^ab'\n"), VG_SCA_PASSED);
+	assert_int_equal(RES("all", "      - 'c:cat $dir/joined.txt -> r:^ef$'\n"), VG_SCA_PASSED);
+}
+
+/* A command behind a rule that is never reached does not run. */
+static void test_short_circuit(void **state)
+{
+	(void)state;
+	char rules[1024];
+	snprintf(rules, sizeof(rules),
+	         "      - 'f:$dir/missing'\n      - 'c:touch $dir/ran_all -> r:x'\n");
+	assert_int_equal(RES("all", rules), VG_SCA_FAILED);
+	assert_false(exists_in_dir("ran_all"));
+	snprintf(rules, sizeof(rules),
+	         "      - 'f:$dir/a.conf'\n      - 'c:touch $dir/ran_any -> r:x'\n");
+	assert_int_equal(RES("any", rules), VG_SCA_PASSED);
+	assert_false(exists_in_dir("ran_any"));
+	snprintf(rules, sizeof(rules),
+	         "      - 'f:$dir/a.conf'\n      - 'c:touch $dir/ran_none -> r:x'\n");
+	assert_int_equal(RES("none", rules), VG_SCA_FAILED);
+	assert_false(exists_in_dir("ran_none"));
+	/* Reached: it runs (touch prints nothing: not found). */
+	snprintf(rules, sizeof(rules),
+	         "      - 'f:$dir/a.conf'\n      - 'c:touch $dir/ran_reached -> r:x'\n");
+	assert_int_equal(RES("all", rules), VG_SCA_FAILED);
+	assert_true(exists_in_dir("ran_reached"));
+}
+
+/* Builds a policy of many checks sharing commands. */
+static struct vg_sca_policy *many_checks(void)
+{
+	static const char *const kinds[] = {
+		"      - \"c:sh -c 'echo run >> $dir/count; echo PermitRootLogin no' -> r:no$\"\n",
+		"      - 'f:$dir/a.conf -> r:^MaxAuthTries && n:(\\d+) compare <= 4'\n",
+		"      - 'f:$dir/missing -> r:x'\n      - 'c:echo never -> r:never'\n",
+		"      - 'c:echo a b c -> r:^a b c$'\n      - 'not c:echo zzz -> r:^yyy'\n",
+		"      - 'd:$dir -> r:\\.cfg$ -> r:^option=on'\n",
+		"      - 'c:sleep 0.05 -> r:x'\n",
+	};
+	struct vg_buf b;
+	vg_buf_init(&b, 0);
+	vg_buf_printf(&b, "policy:\n  id: m\n  name: many\nvariables:\n  $dir: %s\nchecks:\n", dir);
+	for (int i = 0; i < 48; i++)
+		vg_buf_printf(&b, "  - id: %d\n    title: c%d\n    condition: %s\n    rules:\n%s",
+		              100 + i, i, i % 3 == 1 ? "any" : "all", kinds[i % 6]);
+	struct vg_diag d;
+	vg_diag_init(&d);
+	struct vg_sca_policy *p = NULL;
+	int rc = vg_sca_policy_parse(vg_buf_str(&b), b.len, "m.yml", NULL, 0, &p, &d);
+	if (rc != VG_OK)
+		vg_diag_print(&d, stderr);
+	vg_diag_free(&d);
+	vg_buf_free(&b);
+	assert_int_equal(rc, VG_OK);
+	return p;
+}
+
+static size_t count_lines(const char *name)
+{
+	char path[512], line[64];
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	FILE *f = fopen(path, "r");
+	size_t n = 0;
+	while (f && fgets(line, sizeof(line), f))
+		n++;
+	if (f)
+		fclose(f);
+	unlink(path);
+	return n;
+}
+
+/* One worker or many: the same results and reasons; a command shared by
+ * many checks runs once per run. */
+static void test_parallel_same(void **state)
+{
+	(void)state;
+	struct vg_sca_policy *p = many_checks();
+	struct vg_sca_report *r1, *r8;
+	struct vg_sca_run_opts o1 = { .command_timeout_s = 5, .workers = 1 };
+	struct vg_sca_run_opts o8 = { .command_timeout_s = 5, .workers = 8 };
+	assert_int_equal(vg_sca_policy_run(p, &o1, &r1), VG_OK);
+	assert_int_equal(count_lines("count"), 1);
+	assert_int_equal(vg_sca_policy_run(p, &o8, &r8), VG_OK);
+	assert_int_equal(count_lines("count"), 1);
+	assert_int_equal(r1->nchecks, 48);
+	assert_int_equal(r8->nchecks, 48);
+	for (size_t i = 0; i < r1->nchecks; i++) {
+		assert_int_equal(r1->checks[i].id, 100 + (long)i);
+		assert_int_equal(r1->checks[i].id, r8->checks[i].id);
+		assert_int_equal(r1->checks[i].result, r8->checks[i].result);
+		assert_string_equal(r1->checks[i].reason ? r1->checks[i].reason : "-",
+		                    r8->checks[i].reason ? r8->checks[i].reason : "-");
+	}
+	/* Every kind decides as written: pass, pass, n/a, pass, pass, fail. */
+	static const enum vg_sca_result want[] = { VG_SCA_PASSED,         VG_SCA_PASSED,
+		                                   VG_SCA_NOT_APPLICABLE, VG_SCA_PASSED,
+		                                   VG_SCA_PASSED,         VG_SCA_FAILED };
+	for (size_t i = 0; i < r8->nchecks; i++)
+		assert_int_equal(r8->checks[i].result, want[i % 6]);
+	assert_string_equal(r1->hash, r8->hash);
+	vg_sca_report_destroy(r1);
+	vg_sca_report_destroy(r8);
+	vg_sca_policy_destroy(p);
+}
+
 static void test_process_and_pcre2(void **state)
 {
 	(void)state;
@@ -310,11 +456,13 @@ static void test_decode(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_file_rules),  cmocka_unit_test(test_numeric),
-		cmocka_unit_test(test_conditions),  cmocka_unit_test(test_directory),
-		cmocka_unit_test(test_command),     cmocka_unit_test(test_process_and_pcre2),
-		cmocka_unit_test(test_load_errors), cmocka_unit_test(test_variables),
-		cmocka_unit_test(test_decode),
+		cmocka_unit_test(test_file_rules),    cmocka_unit_test(test_numeric),
+		cmocka_unit_test(test_conditions),    cmocka_unit_test(test_directory),
+		cmocka_unit_test(test_command),       cmocka_unit_test(test_process_and_pcre2),
+		cmocka_unit_test(test_load_errors),   cmocka_unit_test(test_variables),
+		cmocka_unit_test(test_decode),        cmocka_unit_test(test_command_not_run),
+		cmocka_unit_test(test_short_circuit), cmocka_unit_test(test_command_lines),
+		cmocka_unit_test(test_parallel_same),
 	};
 	return vg_test_result(cmocka_run_group_tests(tests, setup, teardown));
 }
