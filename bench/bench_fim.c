@@ -172,8 +172,8 @@ int main(int argc, char **argv)
 	       cpu_s() - c0, (double)nfiles / st.last_scan_s);
 	latency(f, tree, nfiles);
 	vg_fim_stats(f, &st);
-	printf("inotify watches: %llu, events: %llu, dropped: %llu\n", st.watches, st.events,
-	       st.dropped);
+	printf("real time: %s (%llu inotify watches), events: %llu, dropped: %llu\n",
+	       st.fanotify ? "fanotify" : "inotify", st.watches, st.events, st.dropped);
 	vg_fim_close(f);
 	vg_diag_free(&d);
 	struct rusage ru;

@@ -5,11 +5,12 @@
  * The monitor keeps a baseline of the watched files (size, permissions,
  * owner, group, mtime, inode, hashes, extended attributes) in memory and in
  * SQLite (<data_dir>/fim.db), compares the disk with it on scheduled scans
- * and in real time (inotify watches), and queues one JSON line per change
+ * (walked by a small pool of threads) and in real time (fanotify filesystem
+ * marks when allowed, inotify watches otherwise), and queues one JSON line per change
  * carrying Wazuh's syscheck data. The engine decodes these lines with
  * vg_fim_decode() so that Wazuh's FIM rules (550, 553, 554) apply unchanged.
- * The monitor owns one worker thread; the caller polls vg_fim_fd() and takes
- * the queued events with vg_fim_poll().
+ * The monitor owns one worker thread (plus scan threads during a scan); the
+ * caller polls vg_fim_fd() and takes the queued events with vg_fim_poll().
  */
 #ifndef VIGIL_FIM_H
 #define VIGIL_FIM_H
@@ -58,10 +59,10 @@ int vg_fim_poll(struct vg_fim *f, vg_collect_cb cb, void *ctx, size_t max);
  */
 int vg_fim_scan_now(struct vg_fim *f, bool verify);
 
-/* Counters for status output and the benchmark. */
+/* Counters for status output and the benchmark (read atomically, any thread). */
 struct vg_fim_stats {
 	unsigned long long scans, files, hashed, events, dropped;
-	unsigned long long watches, watch_failures; /* inotify */
+	unsigned long long watches, watch_failures; /* inotify watches (0 under fanotify) */
 	double last_scan_s;
 	bool whodata;  /* audit who-data active */
 	bool fanotify; /* whole-filesystem real-time marks in use */

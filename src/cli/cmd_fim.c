@@ -1,6 +1,8 @@
 /*
  * cmd_fim.c - "vigil fim": what changed on the watched files. `fim changes`
- * lists the changes the manager recorded per agent since a time; `fim scan`
+ * lists the changes the manager recorded per agent since a time (the store
+ * the pipeline writes, <data_dir>/fim-changes.db, data_dir taken from -c
+ * CONFIG or the built-in configuration); `fim scan`
  * scans paths once into a baseline (a temporary one, or --db DIR to compare
  * with the previous run of the same directory) and prints what changed.
  */
@@ -12,20 +14,22 @@
 #include <unistd.h>
 
 #include "vigil/buf.h"
+#include "vigil/config.h"
 #include "vigil/fim.h"
 
-#define FIM_STORE_DEFAULT "/var/lib/vigil/fim-store.db"
+#define FIM_STORE_NAME "fim-changes.db"
 
 /* Declared in commands.h by the command table; repeated for the prototype check. */
 int vg_cmd_fim(int argc, char **argv);
 
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: vigil fim changes [--db FILE] [--agent NAME] [--since TIME] [--json]\n"
+	fprintf(f, "usage: vigil fim changes [-c CONFIG | --db FILE] [--agent NAME] [--since TIME] "
+	           "[--json]\n"
 	           "       vigil fim scan [--db DIR] [--verify] [--json] PATH...\n\n"
-	           "changes: the file changes the manager recorded (default db " FIM_STORE_DEFAULT
-	           "),\n"
-	           "  oldest first. TIME is epoch seconds, YYYY-MM-DD[THH:MM[:SS]] (local time)\n"
+	           "changes: the file changes the manager recorded, oldest first (default db\n"
+	           "  <data_dir>/" FIM_STORE_NAME ", data_dir from CONFIG or the built-in\n"
+	           "  configuration). TIME is epoch seconds, YYYY-MM-DD[THH:MM[:SS]] (local time)\n"
 	           "  or an age such as 30m, 2h, 1d (default: everything).\n"
 	           "scan: scans PATH... once and prints what changed since the previous scan\n"
 	           "  of the same --db directory (without --db, a temporary baseline: nothing\n"
@@ -92,9 +96,31 @@ static void print_change(void *ctx, const char *line)
 	json_decref(j);
 }
 
+/* <data_dir>/fim-changes.db of the configuration at path (NULL: built in), into out. */
+static int store_path(const char *config, char *out, size_t cap)
+{
+	struct vg_config cfg;
+	struct vg_diag d;
+	vg_diag_init(&d);
+	int rc = config ? vg_config_load_file(config, &cfg, &d) : vg_config_default(&cfg);
+	vg_diag_print(&d, stderr);
+	vg_diag_free(&d);
+	if (rc != VG_OK) {
+		fprintf(stderr, "vigil fim: cannot load %s: %s\n",
+		        config ? config : "the default configuration", vg_strerror(rc));
+		vg_config_destroy(&cfg);
+		return rc;
+	}
+	const char *dir = cfg.data_dir && *cfg.data_dir ? cfg.data_dir : ".";
+	int n = snprintf(out, cap, "%s/" FIM_STORE_NAME, dir);
+	vg_config_destroy(&cfg);
+	return n < 0 || (size_t)n >= cap ? VG_ELIMIT : VG_OK;
+}
+
 static int cmd_changes(int argc, char **argv)
 {
-	const char *db = FIM_STORE_DEFAULT, *agent = NULL;
+	const char *db = NULL, *config = NULL, *agent = NULL;
+	char dbpath[4096];
 	long long since = 0;
 	struct out o = { 0 };
 	for (int i = 1; i < argc; i++) {
@@ -102,6 +128,9 @@ static int cmd_changes(int argc, char **argv)
 			o.json = true;
 		} else if (i + 1 < argc && strcmp(argv[i], "--db") == 0) {
 			db = argv[++i];
+		} else if (i + 1 < argc &&
+		           (strcmp(argv[i], "-c") == 0 || strcmp(argv[i], "--config") == 0)) {
+			config = argv[++i];
 		} else if (i + 1 < argc && strcmp(argv[i], "--agent") == 0) {
 			agent = argv[++i];
 		} else if (i + 1 < argc && strcmp(argv[i], "--since") == 0) {
@@ -114,6 +143,11 @@ static int cmd_changes(int argc, char **argv)
 			usage(stderr);
 			return 2;
 		}
+	}
+	if (!db) {
+		if (store_path(config, dbpath, sizeof(dbpath)) != VG_OK)
+			return 1;
+		db = dbpath;
 	}
 	if (access(db, R_OK) != 0) {
 		fprintf(stderr, "vigil fim: no FIM store at %s\n", db);

@@ -97,7 +97,7 @@ static void free_roots(struct vg_fim *f)
 	free(f->roots);
 }
 
-static void lower_priority(const struct vg_fim *f)
+void fim_lower_priority(const struct vg_fim *f)
 {
 	pid_t tid = (pid_t)syscall(SYS_gettid);
 	if (f->cfg->nice > 0)
@@ -120,6 +120,12 @@ static int wait_ms(struct vg_fim *f)
 	int rt = fim_rt_timeout_ms(f);
 	if (rt >= 0 && rt < t)
 		t = rt;
+	if (f->rescan_due) {
+		uint64_t at = f->last_scan_end_ms + FIM_RESCAN_GAP_MS;
+		int o = at > now ? (int)(at - now) : 0;
+		if (o < t)
+			t = o;
+	}
 	return t;
 }
 
@@ -134,6 +140,7 @@ static void run_scan(struct vg_fim *f)
 	int rc = fim_scan_all(f, verify);
 	f->nscans++;
 	f->rescan_due = false;
+	f->last_scan_end_ms = fim_now_ms();
 	uint64_t every = f->cfg->scan_interval_s ? f->cfg->scan_interval_s : 43200;
 	f->next_scan_ms = fim_now_ms() + every * 1000;
 	pthread_mutex_lock(&f->lock);
@@ -147,10 +154,11 @@ static void *worker(void *arg)
 {
 	struct vg_fim *f = arg;
 	pthread_setname_np(pthread_self(), "vigil-fim");
-	lower_priority(f);
+	fim_lower_priority(f);
 	int ep = epoll_create1(EPOLL_CLOEXEC);
 	epoll_add(ep, f->wakefd);
 	epoll_add(ep, fim_rt_fd(f));
+	epoll_add(ep, fim_fan_fd(f));
 	epoll_add(ep, fim_who_fd(f));
 	run_scan(f);
 	for (;;) {
@@ -162,6 +170,8 @@ static void *worker(void *arg)
 				eventfd_read(f->wakefd, &v);
 			} else if (evs[i].data.fd == fim_who_fd(f)) {
 				fim_who_handle(f);
+			} else if (evs[i].data.fd == fim_fan_fd(f)) {
+				fim_fan_handle(f);
 			} else {
 				fim_rt_handle(f);
 			}
@@ -173,7 +183,9 @@ static void *worker(void *arg)
 		pthread_mutex_unlock(&f->lock);
 		if (stop)
 			break;
-		if (req || f->rescan_due || fim_now_ms() >= f->next_scan_ms)
+		uint64_t now = fim_now_ms();
+		bool overflow = f->rescan_due && now >= f->last_scan_end_ms + FIM_RESCAN_GAP_MS;
+		if (req || overflow || now >= f->next_scan_ms)
 			run_scan(f);
 	}
 	close(ep);
@@ -183,18 +195,17 @@ static void *worker(void *arg)
 static int init_tools(struct vg_fim *f)
 {
 	static const char *const names[3] = { "MD5", "SHA1", "SHA256" };
-	for (int i = 0; i < 3; i++) {
-		f->alg[i] = EVP_MD_fetch(NULL, names[i], NULL);
-		f->md[i] = EVP_MD_CTX_new();
-		if (!f->alg[i] || !f->md[i])
+	for (int i = 0; i < 3; i++)
+		if (!(f->alg[i] = EVP_MD_fetch(NULL, names[i], NULL)))
 			return VG_ENOMEM;
-	}
-	f->rbuf = malloc(FIM_READ_CHUNK);
+	f->nthreads = fim_scan_threads();
+	if (f->nthreads < 2)
+		f->nthreads = 0;
 	f->evfd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
 	f->wakefd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
-	if (!f->rbuf || f->evfd < 0 || f->wakefd < 0)
+	if (f->evfd < 0 || f->wakefd < 0)
 		return VG_ENOMEM;
-	return VG_OK;
+	return fim_tools_init(&f->tools, f);
 }
 
 int vg_fim_open(const struct vg_config_fim *cfg, const char *data_dir, struct vg_fim **out,
@@ -215,6 +226,8 @@ int vg_fim_open(const struct vg_config_fim *cfg, const char *data_dir, struct vg
 		rc = compile_roots(f, d);
 	if (rc == VG_OK)
 		rc = fim_db_open(f, d);
+	if (rc == VG_OK)
+		rc = fim_fan_open(f, d);
 	if (rc == VG_OK)
 		rc = fim_rt_open(f, d);
 	if (rc == VG_OK)
@@ -243,6 +256,7 @@ void vg_fim_close(struct vg_fim *f)
 		pthread_join(f->thr, NULL);
 	}
 	fim_who_close(f);
+	fim_fan_close(f);
 	fim_rt_close(f);
 	if (f->db)
 		fim_db_close(f);
@@ -252,11 +266,10 @@ void vg_fim_close(struct vg_fim *f)
 		free(f->q[(f->qhead + i) % f->qcap]);
 	free(f->q);
 	free(f->qlen_of);
-	for (int i = 0; i < 3; i++) {
-		EVP_MD_CTX_free(f->md[i]);
+	fim_tools_free(&f->tools);
+	for (int i = 0; i < 3; i++)
 		EVP_MD_free(f->alg[i]);
-	}
-	free(f->rbuf);
+	fim_names_free(f);
 	if (f->evfd >= 0)
 		close(f->evfd);
 	if (f->wakefd >= 0)
@@ -318,9 +331,18 @@ int vg_fim_scan_now(struct vg_fim *f, bool verify)
 	return rc;
 }
 
+#define LOAD(field) __atomic_load_n(&f->ctr.field, __ATOMIC_RELAXED)
+
 void vg_fim_stats(struct vg_fim *f, struct vg_fim_stats *out)
 {
-	pthread_mutex_lock(&f->lock);
-	*out = f->stats;
-	pthread_mutex_unlock(&f->lock);
+	*out = (struct vg_fim_stats){ .scans = LOAD(scans),
+		                      .files = LOAD(files),
+		                      .hashed = LOAD(hashed),
+		                      .events = LOAD(events),
+		                      .dropped = LOAD(dropped),
+		                      .watches = LOAD(watches),
+		                      .watch_failures = LOAD(watch_failures),
+		                      .last_scan_s = (double)LOAD(last_scan_us) / 1e6,
+		                      .whodata = __atomic_load_n(&f->whodata_on, __ATOMIC_RELAXED),
+		                      .fanotify = f->fan != NULL };
 }

@@ -6,7 +6,9 @@
  */
 #include "fim/fim_internal.h"
 
+#define PCRE2_CODE_UNIT_WIDTH 8
 #include <errno.h>
+#include <pcre2.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
@@ -71,13 +73,34 @@ static char *read_xattrs(int fd)
 	return vg_buf_detach(&b);
 }
 
-static int hash_fd(struct vg_fim *f, int fd, unsigned want, struct fim_attrs *a)
+int fim_tools_init(struct fim_tools *t, const struct vg_fim *f)
+{
+	memset(t, 0, sizeof(*t));
+	t->alg = f->alg;
+	for (int i = 0; i < 3; i++)
+		if (!(t->md[i] = EVP_MD_CTX_new()))
+			return VG_ENOMEM;
+	t->rbuf = malloc(FIM_READ_CHUNK);
+	t->match = pcre2_match_data_create(1, NULL);
+	return t->rbuf && t->match ? VG_OK : VG_ENOMEM;
+}
+
+void fim_tools_free(struct fim_tools *t)
 {
 	for (int i = 0; i < 3; i++)
-		if ((want & (1u << i)) && !EVP_DigestInit_ex(f->md[i], f->alg[i], NULL))
+		EVP_MD_CTX_free(t->md[i]);
+	free(t->rbuf);
+	pcre2_match_data_free(t->match);
+	memset(t, 0, sizeof(*t));
+}
+
+static int hash_fd(struct fim_tools *t, int fd, unsigned want, struct fim_attrs *a)
+{
+	for (int i = 0; i < 3; i++)
+		if ((want & (1u << i)) && !EVP_DigestInit_ex(t->md[i], t->alg[i], NULL))
 			return VG_EIO;
 	for (;;) {
-		ssize_t n = read(fd, f->rbuf, FIM_READ_CHUNK);
+		ssize_t n = read(fd, t->rbuf, FIM_READ_CHUNK);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0)
@@ -86,19 +109,19 @@ static int hash_fd(struct vg_fim *f, int fd, unsigned want, struct fim_attrs *a)
 			break;
 		for (int i = 0; i < 3; i++)
 			if (want & (1u << i))
-				EVP_DigestUpdate(f->md[i], f->rbuf, (size_t)n);
+				EVP_DigestUpdate(t->md[i], t->rbuf, (size_t)n);
 		if ((size_t)n < FIM_READ_CHUNK && (uint64_t)n >= a->size)
 			break; /* a small file, read whole at once */
 	}
 	uint8_t *out[3] = { a->md5, a->sha1, a->sha256 };
 	for (int i = 0; i < 3; i++)
-		if ((want & (1u << i)) && EVP_DigestFinal_ex(f->md[i], out[i], NULL))
+		if ((want & (1u << i)) && EVP_DigestFinal_ex(t->md[i], out[i], NULL))
 			a->hashed |= 1u << i;
 	return VG_OK;
 }
 
-int fim_attrs_read(struct vg_fim *f, const struct fim_root *r, int dirfd, const char *name, int fd,
-                   const struct stat *st, struct fim_attrs *a)
+int fim_attrs_read(struct fim_tools *t, const struct fim_root *r, int dirfd, const char *name,
+                   int fd, const struct stat *st, struct fim_attrs *a)
 {
 	memset(a, 0, sizeof(*a));
 	from_stat(a, st);
@@ -108,24 +131,30 @@ int fim_attrs_read(struct vg_fim *f, const struct fim_root *r, int dirfd, const 
 		return VG_OK;
 	bool own = fd < 0;
 	if (own)
-		fd = fim_open_file(dirfd, name);
+		fd = fim_open_file(t, dirfd, name);
 	if (fd < 0)
-		return errno == ENOENT ? VG_ENOENT : VG_EIO;
-	int rc = want ? hash_fd(f, fd, want, a) : VG_OK;
+		return errno == ENOENT                     ? VG_ENOENT
+		       : errno == EACCES || errno == EPERM ? VG_OK
+		                                           : VG_EIO;
+	int rc = want ? hash_fd(t, fd, want, a) : VG_OK;
 	if (rc == VG_OK && (attrs & VG_FIM_XATTR))
 		a->xattr = read_xattrs(fd);
-	f->stats.hashed++;
+	t->hashed++;
 	if (own)
 		close(fd);
 	return rc;
 }
 
-int fim_open_file(int dirfd, const char *name)
+int fim_open_file(struct fim_tools *t, int dirfd, const char *name)
 {
-	int fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOATIME | O_NONBLOCK);
-	if (fd < 0 && errno == EPERM)
-		fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
-	return fd;
+	const int flags = O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK;
+	if (t->noatime_denied < FIM_NOATIME_TRIES) {
+		int fd = openat(dirfd, name, flags | O_NOATIME);
+		if (fd >= 0 || errno != EPERM)
+			return fd;
+		t->noatime_denied++; /* not the owner: after a few, stop asking */
+	}
+	return openat(dirfd, name, flags);
 }
 
 static void add_name(struct vg_buf *out, const char *name)

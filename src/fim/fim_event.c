@@ -17,22 +17,79 @@
 
 #include "vigil/error.h"
 
-static void user_name(uint32_t uid, char *out, size_t cap)
+#define NAME_SLOTS  64
+#define NAME_TTL_MS 60000 /* names are looked up again after a minute */
+
+/* uid and gid names, so that an event burst does not query NSS per file. */
+struct fim_name {
+	bool used;
+	uint32_t id;
+	char name[64];
+};
+struct fim_names {
+	uint64_t born_ms;
+	struct fim_name user[NAME_SLOTS], group[NAME_SLOTS];
+};
+
+void fim_names_free(struct vg_fim *f)
 {
+	free(f->names);
+	f->names = NULL;
+}
+
+/* The cache slot for id (NULL without a cache); *hit when it holds the name. */
+static struct fim_name *name_slot(struct vg_fim *f, bool group, uint32_t id, bool *hit)
+{
+	uint64_t now = fim_now_ms();
+	if (f->names && now - f->names->born_ms > NAME_TTL_MS)
+		fim_names_free(f);
+	if (!f->names && (f->names = calloc(1, sizeof(*f->names))))
+		f->names->born_ms = now;
+	*hit = false;
+	if (!f->names)
+		return NULL;
+	struct fim_name *n =
+	    group ? &f->names->group[id % NAME_SLOTS] : &f->names->user[id % NAME_SLOTS];
+	*hit = n->used && n->id == id;
+	return n;
+}
+
+static void user_name(struct vg_fim *f, uint32_t uid, char *out, size_t cap)
+{
+	bool hit;
+	struct fim_name *n = name_slot(f, false, uid, &hit);
+	if (hit) {
+		snprintf(out, cap, "%s", n->name);
+		return;
+	}
 	char buf[1024];
 	struct passwd pw, *res = NULL;
 	out[0] = '\0';
 	if (getpwuid_r(uid, &pw, buf, sizeof(buf), &res) == 0 && res)
 		snprintf(out, cap, "%s", res->pw_name);
+	if (n) {
+		*n = (struct fim_name){ .used = true, .id = uid };
+		snprintf(n->name, sizeof(n->name), "%s", out);
+	}
 }
 
-static void group_name(uint32_t gid, char *out, size_t cap)
+static void group_name(struct vg_fim *f, uint32_t gid, char *out, size_t cap)
 {
+	bool hit;
+	struct fim_name *n = name_slot(f, true, gid, &hit);
+	if (hit) {
+		snprintf(out, cap, "%s", n->name);
+		return;
+	}
 	char buf[1024];
 	struct group gr, *res = NULL;
 	out[0] = '\0';
 	if (getgrgid_r(gid, &gr, buf, sizeof(buf), &res) == 0 && res)
 		snprintf(out, cap, "%s", res->gr_name);
+	if (n) {
+		*n = (struct fim_name){ .used = true, .id = gid };
+		snprintf(n->name, sizeof(n->name), "%s", out);
+	}
 }
 
 /* "rwxr-xr-x" with setuid/setgid/sticky as s/S, t/T. */
@@ -57,7 +114,7 @@ static void add_str(struct vg_buf *b, const char *key, const char *val)
 	vg_buf_addc(b, '"');
 }
 
-static void add_attrs(struct vg_buf *b, const char *key, const struct fim_root *r,
+static void add_attrs(struct vg_fim *f, struct vg_buf *b, const char *key, const struct fim_root *r,
                       const struct fim_attrs *a)
 {
 	unsigned at = r->cfg->attrs;
@@ -71,12 +128,12 @@ static void add_attrs(struct vg_buf *b, const char *key, const struct fim_root *
 	}
 	if (at & VG_FIM_OWNER) {
 		vg_buf_printf(b, ",\"uid\":\"%u\"", a->uid);
-		user_name(a->uid, tmp, sizeof(tmp));
+		user_name(f, a->uid, tmp, sizeof(tmp));
 		add_str(b, "user_name", tmp);
 	}
 	if (at & VG_FIM_GROUP) {
 		vg_buf_printf(b, ",\"gid\":\"%u\"", a->gid);
-		group_name(a->gid, tmp, sizeof(tmp));
+		group_name(f, a->gid, tmp, sizeof(tmp));
 		add_str(b, "group_name", tmp);
 	}
 	if (at & VG_FIM_INODE)
@@ -100,22 +157,22 @@ static void add_attrs(struct vg_buf *b, const char *key, const struct fim_root *
 	vg_buf_addc(b, '}');
 }
 
-static void add_who(struct vg_buf *b, const struct fim_who *w)
+static void add_who(struct vg_fim *f, struct vg_buf *b, const struct fim_who *w)
 {
 	char tmp[256];
 	vg_buf_printf(b, ",\"audit\":{\"user_id\":\"%ld\"", w->uid);
-	user_name((uint32_t)w->uid, tmp, sizeof(tmp));
+	user_name(f, (uint32_t)w->uid, tmp, sizeof(tmp));
 	add_str(b, "user_name", tmp);
 	vg_buf_printf(b, ",\"group_id\":\"%ld\"", w->gid);
-	group_name((uint32_t)w->gid, tmp, sizeof(tmp));
+	group_name(f, (uint32_t)w->gid, tmp, sizeof(tmp));
 	add_str(b, "group_name", tmp);
 	if (w->auid >= 0 && w->auid != 4294967295L) {
 		vg_buf_printf(b, ",\"audit_uid\":\"%ld\"", w->auid);
-		user_name((uint32_t)w->auid, tmp, sizeof(tmp));
+		user_name(f, (uint32_t)w->auid, tmp, sizeof(tmp));
 		add_str(b, "audit_name", tmp);
 	}
 	vg_buf_printf(b, ",\"effective_uid\":\"%ld\"", w->euid);
-	user_name((uint32_t)w->euid, tmp, sizeof(tmp));
+	user_name(f, (uint32_t)w->euid, tmp, sizeof(tmp));
 	add_str(b, "effective_name", tmp);
 	vg_buf_printf(b, ",\"process_id\":%ld", w->pid);
 	add_str(b, "process_name", w->exe[0] ? w->exe : w->comm);
@@ -155,13 +212,13 @@ int fim_event_emit(struct vg_fim *f, const struct fim_change *c)
 	if (c->old && c->cur)
 		add_changed(&b, c);
 	if (c->cur)
-		add_attrs(&b, "attributes", c->root, c->cur);
+		add_attrs(f, &b, "attributes", c->root, c->cur);
 	if (c->old)
-		add_attrs(&b, c->cur ? "old_attributes" : "attributes", c->root, c->old);
+		add_attrs(f, &b, c->cur ? "old_attributes" : "attributes", c->root, c->old);
 	if (c->diff)
 		add_str(&b, "content_changes", c->diff);
 	if (c->who)
-		add_who(&b, c->who);
+		add_who(f, &b, c->who);
 	int rc = vg_buf_addstr(&b, "}}");
 	if (rc != VG_OK) {
 		vg_buf_free(&b);
@@ -176,7 +233,7 @@ void fim_queue_push(struct vg_fim *f, char *line, size_t len)
 {
 	pthread_mutex_lock(&f->qlock);
 	if (f->qlen >= FIM_QUEUE_MAX || (f->qlen == f->qcap && f->qcap >= FIM_QUEUE_MAX)) {
-		f->stats.dropped++;
+		FIM_COUNT(f, dropped, 1);
 		pthread_mutex_unlock(&f->qlock);
 		free(line);
 		return;
@@ -188,7 +245,7 @@ void fim_queue_push(struct vg_fim *f, char *line, size_t len)
 		if (!nq || !nl) {
 			free(nq);
 			free(nl);
-			f->stats.dropped++;
+			FIM_COUNT(f, dropped, 1);
 			pthread_mutex_unlock(&f->qlock);
 			free(line);
 			return;
@@ -208,7 +265,7 @@ void fim_queue_push(struct vg_fim *f, char *line, size_t len)
 	f->q[at] = line;
 	f->qlen_of[at] = len;
 	f->qlen++;
-	f->stats.events++;
+	FIM_COUNT(f, events, 1);
 	pthread_mutex_unlock(&f->qlock);
 	eventfd_write(f->evfd, 1);
 }

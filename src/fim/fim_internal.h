@@ -4,7 +4,10 @@
  * (a chained hash table keyed by path), the compiled watched paths, the
  * SQLite baseline, the real-time watcher, who-data and the diff store.
  * Everything here is touched by the monitor's worker thread only, except
- * the event queue (qlock) and the scan request (lock/cond).
+ * the event queue (qlock), the scan request (lock/cond), the counters
+ * (atomics) and, during a full scan, what the scan threads of fim_walk.c
+ * read (the table's structure, frozen while they run) or write (the `gen`
+ * of the unchanged entries they find).
  */
 #ifndef VIGIL_FIM_INTERNAL_H
 #define VIGIL_FIM_INTERNAL_H
@@ -23,13 +26,16 @@
 struct sqlite3;
 struct sqlite3_stmt;
 struct pcre2_real_code_8;
+struct pcre2_real_match_data_8;
 
-#define FIM_PATH_MAX    4096
-#define FIM_QUEUE_MAX   100000 /* events queued before new ones are dropped */
-#define FIM_COALESCE_MS 3      /* quiet time before a real-time change is checked */
-#define FIM_WHO_WAIT_MS 60     /* how long a whodata change waits for its audit records */
-#define FIM_XATTR_MAX   4096   /* bytes of extended attributes kept per file */
-#define FIM_READ_CHUNK  (256 * 1024)
+#define FIM_PATH_MAX      4096
+#define FIM_QUEUE_MAX     100000 /* events queued before new ones are dropped */
+#define FIM_COALESCE_MS   3      /* quiet time before a real-time change is checked */
+#define FIM_WHO_WAIT_MS   60     /* how long a whodata change waits for its audit records */
+#define FIM_XATTR_MAX     4096   /* bytes of extended attributes kept per file */
+#define FIM_READ_CHUNK    (256 * 1024)
+#define FIM_THREADS_MAX   8     /* scan threads at most (nproc capped) */
+#define FIM_RESCAN_GAP_MS 10000 /* an overflow rescan waits this long after the last scan */
 
 /* Which hashes an entry holds (its `hashed` bits). */
 enum { FIM_H_MD5 = 1, FIM_H_SHA1 = 2, FIM_H_SHA256 = 4 };
@@ -69,7 +75,28 @@ struct fim_root {
 	bool baselined;    /* recorded in the baseline before: changes are reported */
 	bool rt_failed;    /* real-time watches ran out: scheduled scans only */
 	bool warned_limit; /* file_limit reached, said once */
+	bool fan;          /* real time by a fanotify filesystem mark (no inotify watches) */
 };
+
+/* What one thread needs to read files: hash contexts, a read buffer and
+ * regex match data, all created once. */
+struct fim_tools {
+	EVP_MD_CTX *md[3]; /* md5, sha1, sha256 */
+	EVP_MD *const *alg;
+	unsigned char *rbuf;
+	struct pcre2_real_match_data_8 *match;
+	unsigned long long hashed; /* files hashed, added to the counters by the owner */
+	unsigned noatime_denied;   /* O_NOATIME refused (not the owner), up to FIM_NOATIME_TRIES */
+};
+#define FIM_NOATIME_TRIES 8
+
+/* Counters, updated with atomics (scan threads and the worker), read by
+ * vg_fim_stats(). */
+struct fim_counters {
+	unsigned long long scans, files, hashed, events, dropped, watches, watch_failures;
+	unsigned long long last_scan_us;
+};
+#define FIM_COUNT(f, field, n) __atomic_fetch_add(&(f)->ctr.field, (n), __ATOMIC_RELAXED)
 
 /* Who made a change (from audit). */
 struct fim_who {
@@ -82,6 +109,8 @@ struct fim_who {
 
 struct fim_whodata; /* fim_who.c */
 struct fim_rt;      /* fim_rt.c */
+struct fim_fan;     /* fim_fan.c */
+struct fim_names;   /* fim_event.c */
 
 /* A change being assembled into an event. */
 struct fim_change {
@@ -106,9 +135,10 @@ struct vg_fim {
 	struct sqlite3_stmt *st_put, *st_del, *st_root;
 	bool in_txn;
 
-	EVP_MD_CTX *md[3]; /* md5, sha1, sha256, reused for every file */
-	EVP_MD *alg[3];
-	unsigned char *rbuf; /* FIM_READ_CHUNK bytes for reading files */
+	EVP_MD *alg[3];          /* md5, sha1, sha256, fetched once */
+	struct fim_tools tools;  /* the worker's own */
+	unsigned nthreads;       /* scan threads (0: scans run on the worker alone) */
+	struct fim_names *names; /* uid/gid names cache (fim_event.c) */
 
 	/* Events for the caller. */
 	pthread_mutex_t qlock;
@@ -128,19 +158,26 @@ struct vg_fim {
 	bool req_verify;
 	int scan_rc;     /* result of the last scan */
 	bool rescan_due; /* a real-time queue overflowed */
+	uint64_t last_scan_end_ms;
 	unsigned nscans;
 	uint64_t next_scan_ms;
 
 	struct fim_rt *rt;
+	struct fim_fan *fan;
 	struct fim_whodata *who;
-	struct vg_fim_stats stats;
-	bool silent; /* current scan records without reporting (first baseline) */
+	struct fim_counters ctr;
+	bool whodata_on; /* audit who-data active */
+	bool silent;     /* current scan records without reporting (first baseline) */
 	const char *scan_mode;
 };
 
 /* fim_table.c */
 uint32_t fim_path_hash(const char *path, size_t len);
 struct fim_entry *fim_table_get(const struct fim_table *t, const char *path, size_t len);
+/* A new entry for path, not in any table yet (attrs moved in when a is not NULL). */
+struct fim_entry *fim_entry_new(const char *path, size_t len, struct fim_attrs *a);
+/* Links e (from fim_entry_new) into t. VG_ENOMEM (e left alone). */
+int fim_table_link(struct fim_table *t, struct fim_entry *e);
 /* Inserts a new entry for path (attrs moved in). NULL on ENOMEM. */
 struct fim_entry *fim_table_put(struct fim_table *t, const char *path, size_t len,
                                 struct fim_attrs *a);
@@ -149,13 +186,17 @@ void fim_table_free(struct fim_table *t);
 void fim_attrs_clear(struct fim_attrs *a);
 
 /* fim_attrs.c: reading a file's state. */
+int fim_tools_init(struct fim_tools *t, const struct vg_fim *f);
+void fim_tools_free(struct fim_tools *t);
 /* Fills a from st and, for regular files, the hashes and xattrs the root
  * wants, reading fd when it is >= 0 (left open), else opening name relative
- * to dirfd. Returns VG_OK, VG_ENOENT when the file went away, VG_EIO. */
-int fim_attrs_read(struct vg_fim *f, const struct fim_root *r, int dirfd, const char *name, int fd,
-                   const struct stat *st, struct fim_attrs *a);
-/* Opens a file for reading without following links or updating atime. */
-int fim_open_file(int dirfd, const char *name);
+ * to dirfd. A file that cannot be opened (permissions) keeps its stat
+ * fields only. Returns VG_OK, VG_ENOENT when the file went away, VG_EIO. */
+int fim_attrs_read(struct fim_tools *t, const struct fim_root *r, int dirfd, const char *name,
+                   int fd, const struct stat *st, struct fim_attrs *a);
+/* Opens a file for reading without following links, and without updating
+ * its atime while the kernel allows it (owner or CAP_FOWNER). */
+int fim_open_file(struct fim_tools *t, int dirfd, const char *name);
 /* Comma list of the attributes (Wazuh's names) that differ, into out. */
 void fim_attrs_diff(const struct fim_root *r, const struct fim_attrs *o, const struct fim_attrs *n,
                     struct vg_buf *out);
@@ -176,17 +217,50 @@ void fim_db_begin(struct vg_fim *f);
 void fim_db_commit(struct vg_fim *f);
 int fim_db_mark_root(struct vg_fim *f, const char *path);
 
-/* fim_scan.c */
+/* fim_scan.c: the worker's side of scans (recording, reporting, sweeping). */
 int fim_scan_all(struct vg_fim *f, bool verify);
 /* Checks one path now (real time): added, modified or deleted; a directory
  * that appeared is scanned. */
 void fim_check_path(struct vg_fim *f, const char *path, const char *mode,
                     const struct fim_who *who);
 const struct fim_root *fim_root_of(const struct vg_fim *f, const char *path, size_t len);
-bool fim_root_skips(const struct fim_root *r, const char *path, size_t len, bool is_dir);
+bool fim_root_skips(const struct fim_root *r, struct pcre2_real_match_data_8 *md, const char *path,
+                    size_t len, bool is_dir);
+bool fim_path_under(const char *path, size_t len, const char *dir, size_t dlen);
 
-/* fim_rt.c: real-time watches (inotify). */
+/* fim_walk.c: walking directories, on the worker alone or with a pool of
+ * scan threads that hand what they read to the worker in batches. */
+struct fim_scan; /* one walk: its directory queue, threads and results */
+/* A file read by a walk: e is its new state (path, attrs; unlinked), old
+ * the baseline entry it replaces (NULL when new). A directory to watch has
+ * dir set (e holds its path only). */
+struct fim_res {
+	struct fim_entry *e, *old;
+	struct fim_root *r;
+	bool dir;
+};
+/* Called on the worker for each result of the walk (it owns res->e). */
+typedef void (*fim_res_fn)(struct fim_scan *s, struct fim_res *res, void *ctx);
+struct fim_scan *fim_scan_new(struct vg_fim *f, bool verify, unsigned nthreads, fim_res_fn fn,
+                              void *ctx);
+/* Queues directory path (open as fd, taken) of root r at depth for the walk. */
+int fim_scan_add_dir(struct fim_scan *s, struct fim_root *r, int fd, const char *path, int depth);
+/* Walks everything queued; results are handed to fn on the calling thread.
+ * Returns true when the walk was cut short (the monitor is closing). */
+bool fim_scan_run(struct fim_scan *s);
+void fim_scan_free(struct fim_scan *s);
+/* Reads one file's state with the worker's tools into a result (for files
+ * named directly). VG_OK, VG_ENOENT, VG_EIO, VG_ENOMEM. */
+int fim_read_one(struct vg_fim *f, struct fim_root *r, int dirfd, const char *name,
+                 const char *path, size_t len, const struct stat *st, struct fim_res *res);
+/* Scan threads to use: VIGIL_FIM_THREADS, else nproc capped at 2 (1 means
+ * the worker alone). */
+unsigned fim_scan_threads(void);
+
+/* fim_rt.c: real-time watches (inotify) and the coalescing of changes. */
 int fim_rt_open(struct vg_fim *f, struct vg_diag *d);
+/* Queues path to be checked at due_ms (the earliest due time wins). */
+void fim_rt_pend(struct vg_fim *f, const char *path, size_t len, uint64_t due_ms);
 void fim_rt_close(struct vg_fim *f);
 int fim_rt_fd(const struct vg_fim *f);
 /* Watches a directory of a real-time root (during scans). */
@@ -196,6 +270,17 @@ void fim_rt_handle(struct vg_fim *f);
 /* Milliseconds until pending changes are due, -1 none. */
 int fim_rt_timeout_ms(const struct vg_fim *f);
 void fim_rt_flush(struct vg_fim *f);
+
+/* fim_fan.c: real time with fanotify filesystem marks (root, kernel with
+ * FAN_REPORT_DFID_NAME); roots it marks get r->fan. VIGIL_FIM_INOTIFY=1
+ * turns it off. */
+int fim_fan_open(struct vg_fim *f, struct vg_diag *d);
+void fim_fan_close(struct vg_fim *f);
+int fim_fan_fd(const struct vg_fim *f);
+void fim_fan_handle(struct vg_fim *f);
+
+/* fim_event.c: uid/gid names cache. */
+void fim_names_free(struct vg_fim *f);
 
 /* fim_who.c: who-data from the audit multicast. */
 int fim_who_open(struct vg_fim *f, struct vg_diag *d);
@@ -214,5 +299,7 @@ int fim_diff_text(const char *a, size_t alen, const char *b, size_t blen, struct
 char *fim_diff_file(struct vg_fim *f, const struct fim_root *r, const char *path, bool deleted);
 
 uint64_t fim_now_ms(void);
+/* fim.c: the configured nice and idle I/O class for the calling thread. */
+void fim_lower_priority(const struct vg_fim *f);
 
 #endif

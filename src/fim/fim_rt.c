@@ -1,7 +1,8 @@
 /*
  * fim_rt.c - real-time detection with inotify: one watch per directory of
- * every real-time path (added as scans walk the tree, and for directories
- * that appear later). Changes to a path are coalesced for a few
+ * every real-time path that has no fanotify mark (added as scans walk the
+ * tree, and for directories that appear later). Changes seen by either
+ * watcher to a path are coalesced for a few
  * milliseconds (a close after writing, a delete or a rename is checked at
  * once); a path with who-data waits a little for its audit records. When
  * the kernel has no watch left (ENOSPC) the path is named in a warning and
@@ -48,15 +49,21 @@ int fim_rt_open(struct vg_fim *f, struct vg_diag *d)
 	f->rt = calloc(1, sizeof(*f->rt));
 	if (!f->rt)
 		return VG_ENOMEM;
+	f->rt->fd = -1;
+	size_t nino = 0;
+	for (size_t i = 0; i < f->nroots; i++)
+		nino += (f->roots[i].cfg->realtime || f->roots[i].cfg->whodata) && !f->roots[i].fan;
+	if (!nino)
+		return VG_OK;
 	f->rt->fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
-	if (f->rt->fd < 0) {
+	if (f->rt->fd < 0)
 		vg_diag_add(d, VG_DIAG_WARNING, NULL, 0, 0,
 		            "fim: inotify unavailable (%s); real-time paths are checked by "
 		            "scheduled scans only",
 		            strerror(errno));
-		free(f->rt);
-		f->rt = NULL;
-	}
+	else
+		vg_info("fim: real-time detection with inotify for %zu path%s", nino,
+		        nino == 1 ? "" : "s");
 	return VG_OK;
 }
 
@@ -65,7 +72,8 @@ void fim_rt_close(struct vg_fim *f)
 	struct fim_rt *rt = f->rt;
 	if (!rt)
 		return;
-	close(rt->fd);
+	if (rt->fd >= 0)
+		close(rt->fd);
 	for (size_t i = 0; i < rt->wd_cap; i++)
 		free(rt->wd_path[i]);
 	free(rt->wd_path);
@@ -84,7 +92,7 @@ int fim_rt_fd(const struct vg_fim *f)
 void fim_rt_watch_dir(struct vg_fim *f, struct fim_root *r, const char *path)
 {
 	struct fim_rt *rt = f->rt;
-	if (!rt || r->rt_failed)
+	if (!rt || rt->fd < 0 || r->rt_failed || r->fan)
 		return;
 	int wd = inotify_add_watch(rt->fd, path, RT_MASK);
 	if (wd < 0) {
@@ -94,7 +102,7 @@ void fim_rt_watch_dir(struct vg_fim *f, struct fim_root *r, const char *path)
 			    " %s is checked by scheduled scans only",
 			    path, r->path);
 			r->rt_failed = true;
-			f->stats.watch_failures++;
+			FIM_COUNT(f, watch_failures, 1);
 		}
 		return;
 	}
@@ -112,14 +120,16 @@ void fim_rt_watch_dir(struct vg_fim *f, struct fim_root *r, const char *path)
 	if (rt->wd_path[wd] && strcmp(rt->wd_path[wd], path) == 0)
 		return;
 	if (!rt->wd_path[wd])
-		f->stats.watches++;
+		FIM_COUNT(f, watches, 1);
 	free(rt->wd_path[wd]);
 	rt->wd_path[wd] = strdup(path);
 }
 
-static void pend_add(struct vg_fim *f, const char *path, size_t len, uint64_t due)
+void fim_rt_pend(struct vg_fim *f, const char *path, size_t len, uint64_t due)
 {
 	struct fim_rt *rt = f->rt;
+	if (!rt)
+		return;
 	for (size_t i = 0; i < rt->npend; i++)
 		if (strncmp(rt->pend[i].path, path, len) == 0 && rt->pend[i].path[len] == '\0') {
 			if (due < rt->pend[i].due_ms)
@@ -158,7 +168,7 @@ static void one_event(struct vg_fim *f, const struct inotify_event *ie, uint64_t
 	if (ie->mask & IN_IGNORED) {
 		free(rt->wd_path[ie->wd]);
 		rt->wd_path[ie->wd] = NULL;
-		f->stats.watches--;
+		__atomic_fetch_sub(&f->ctr.watches, 1, __ATOMIC_RELAXED);
 		return;
 	}
 	char full[FIM_PATH_MAX];
@@ -172,13 +182,13 @@ static void one_event(struct vg_fim *f, const struct inotify_event *ie, uint64_t
 	                           IN_DELETE_SELF | IN_MOVE_SELF);
 	if ((ie->mask & IN_CREATE) && (ie->mask & IN_ISDIR))
 		now_due = true;
-	pend_add(f, full, (size_t)n, now_due ? now : now + FIM_COALESCE_MS);
+	fim_rt_pend(f, full, (size_t)n, now_due ? now : now + FIM_COALESCE_MS);
 }
 
 void fim_rt_handle(struct vg_fim *f)
 {
 	struct fim_rt *rt = f->rt;
-	if (!rt)
+	if (!rt || rt->fd < 0)
 		return;
 	char buf[65536] __attribute__((aligned(__alignof__(struct inotify_event))));
 	uint64_t now = fim_now_ms();

@@ -1,11 +1,10 @@
 /*
- * fim_scan.c - walking the watched trees and comparing them with the
- * baseline. Directories are read relative to their parent's descriptor
- * (openat + fdopendir, fstatat without following links), so no path is
- * resolved twice; a file whose size, mtime, ctime, inode, mode and owner are
- * unchanged is not reopened (unless the scan verifies). Files missing at the
- * end of a full scan are reported deleted. The same code checks single
- * paths named by the real-time watcher.
+ * fim_scan.c - comparing the watched trees with the baseline, on the
+ * monitor's worker thread: it records what the walk (fim_walk.c, possibly
+ * on several threads) read into the table and SQLite and reports what was
+ * added or modified; files missing at the end of a full scan are reported
+ * deleted. New entries are linked into the table when the walk is over.
+ * The same code checks single paths named by the real-time watchers.
  */
 #include "fim/fim_internal.h"
 
@@ -22,17 +21,14 @@
 #include "vigil/error.h"
 #include "vigil/log.h"
 
-struct walk {
+/* One scan or real-time check: how it reports, and the entries it added
+ * (linked into the table at the end). */
+struct session {
 	struct vg_fim *f;
-	struct fim_root *r;
-	char path[FIM_PATH_MAX];
-	size_t len;
-	bool verify;
 	const char *mode;
 	const struct fim_who *who;
-	uint64_t t0_ms;
-	unsigned long long nfiles;
-	bool abort; /* the monitor is closing: stop walking, report nothing missing */
+	struct fim_entry **added;
+	size_t nadded, cap;
 };
 
 uint64_t fim_now_ms(void)
@@ -42,7 +38,7 @@ uint64_t fim_now_ms(void)
 	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
-static bool under(const char *path, size_t len, const char *dir, size_t dlen)
+bool fim_path_under(const char *path, size_t len, const char *dir, size_t dlen)
 {
 	if (dlen == 1 && dir[0] == '/')
 		return len >= 1 && path[0] == '/';
@@ -54,224 +50,185 @@ const struct fim_root *fim_root_of(const struct vg_fim *f, const char *path, siz
 	const struct fim_root *best = NULL;
 	for (size_t i = 0; i < f->nroots; i++) {
 		const struct fim_root *r = &f->roots[i];
-		if (under(path, len, r->path, r->len) && (!best || r->len > best->len))
+		if (fim_path_under(path, len, r->path, r->len) && (!best || r->len > best->len))
 			best = r;
 	}
 	return best;
 }
 
-static bool re_any(pcre2_code **re, size_t n, const char *s, size_t len)
+/* md has room for one pair: a match that needs more still returns 0. */
+static bool re_any(pcre2_code **re, size_t n, pcre2_match_data *md, const char *s, size_t len)
 {
-	for (size_t i = 0; i < n; i++) {
-		pcre2_match_data *md = pcre2_match_data_create_from_pattern(re[i], NULL);
-		int rc = md ? pcre2_match(re[i], (PCRE2_SPTR)s, len, 0, 0, md, NULL) : -1;
-		pcre2_match_data_free(md);
-		if (rc >= 0)
+	for (size_t i = 0; i < n; i++)
+		if (pcre2_match(re[i], (PCRE2_SPTR)s, len, 0, 0, md, NULL) >= 0)
 			return true;
-	}
 	return false;
 }
 
-bool fim_root_skips(const struct fim_root *r, const char *path, size_t len, bool is_dir)
+bool fim_root_skips(const struct fim_root *r, pcre2_match_data *md, const char *path, size_t len,
+                    bool is_dir)
 {
 	for (size_t i = 0; i < r->cfg->nignore; i++) {
 		const char *ig = r->cfg->ignore[i];
 		size_t il = strlen(ig);
 		while (il > 1 && ig[il - 1] == '/')
 			il--;
-		if (under(path, len, ig, il))
+		if (fim_path_under(path, len, ig, il))
 			return true;
 	}
-	if (re_any((pcre2_code **)r->ignore_re, r->nignore_re, path, len))
+	if (re_any((pcre2_code **)r->ignore_re, r->nignore_re, md, path, len))
 		return true;
 	if (!is_dir && r->nrestrict_re &&
-	    !re_any((pcre2_code **)r->restrict_re, r->nrestrict_re, path, len))
+	    !re_any((pcre2_code **)r->restrict_re, r->nrestrict_re, md, path, len))
 		return true;
 	return false;
 }
 
-/* Keeps the scan under files_per_second. */
-static void budget(struct walk *w)
+static void report(struct session *ss, const struct fim_root *r, const char *path, const char *type,
+                   const struct fim_attrs *old, const struct fim_attrs *cur)
 {
-	unsigned fps = w->f->cfg->files_per_second;
-	if (++w->nfiles % 64)
-		return;
-	if (__atomic_load_n(&w->f->stop, __ATOMIC_RELAXED))
-		w->abort = true;
-	if (!fps)
-		return;
-	uint64_t due = w->t0_ms + w->nfiles * 1000 / fps;
-	uint64_t now = fim_now_ms();
-	if (due > now) {
-		struct timespec ts = { .tv_sec = (time_t)((due - now) / 1000),
-			               .tv_nsec = (long)((due - now) % 1000) * 1000000 };
-		nanosleep(&ts, NULL);
-	}
-}
-
-static void report(struct walk *w, const char *type, const struct fim_attrs *old,
-                   const struct fim_attrs *cur)
-{
-	struct vg_fim *f = w->f;
-	if (f->silent && !w->r->baselined)
+	struct vg_fim *f = ss->f;
+	if (f->silent && !r->baselined)
 		return;
 	char *diff = NULL;
-	bool want_diff = w->r->cfg->report_changes && (!cur || S_ISREG(cur->mode));
-	if (want_diff)
-		diff = fim_diff_file(f, w->r, w->path, cur == NULL);
-	struct fim_change c = { .path = w->path,
-		                .root = w->r,
-		                .mode = w->mode,
+	if (r->cfg->report_changes && (!cur || S_ISREG(cur->mode)))
+		diff = fim_diff_file(f, r, path, cur == NULL);
+	struct fim_change c = { .path = path,
+		                .root = r,
+		                .mode = ss->mode,
 		                .type = type,
 		                .old = old,
 		                .cur = cur,
 		                .diff = diff,
-		                .who = w->who };
+		                .who = ss->who };
 	fim_event_emit(f, &c);
 	free(diff);
 }
 
-static void visit_file(struct walk *w, int dirfd, const char *name, int fd, const struct stat *st)
+static int defer(struct session *ss, struct fim_entry *e)
 {
-	struct vg_fim *f = w->f;
-	struct fim_entry *e = fim_table_get(&f->tab, w->path, w->len);
-	budget(w);
-	f->stats.files++;
-	if (e && !w->verify && !fim_attrs_stat_changed(&e->a, st)) {
-		e->gen = f->gen;
+	if (ss->nadded == ss->cap) {
+		size_t ncap = ss->cap ? ss->cap * 2 : 256;
+		struct fim_entry **n = realloc(ss->added, ncap * sizeof(*n));
+		if (!n)
+			return VG_ENOMEM;
+		ss->added = n;
+		ss->cap = ncap;
+	}
+	ss->added[ss->nadded++] = e;
+	return VG_OK;
+}
+
+/* Links the session's new entries into the table. */
+static void session_end(struct session *ss)
+{
+	for (size_t i = 0; i < ss->nadded; i++)
+		if (fim_table_link(&ss->f->tab, ss->added[i]) != VG_OK) {
+			fim_attrs_clear(&ss->added[i]->a);
+			free(ss->added[i]);
+		}
+	free(ss->added);
+	ss->added = NULL;
+	ss->nadded = ss->cap = 0;
+}
+
+static void add_new(struct session *ss, struct fim_root *r, struct fim_entry *e)
+{
+	struct vg_fim *f = ss->f;
+	size_t limit = f->cfg->file_limit ? f->cfg->file_limit : 1000000;
+	if (f->tab.count + ss->nadded >= limit || defer(ss, e) != VG_OK) {
+		if (!r->warned_limit)
+			vg_warn("fim: file_limit (%zu files) reached; %s and later files are "
+			        "not monitored",
+			        f->tab.count + ss->nadded, e->path);
+		r->warned_limit = true;
+		fim_attrs_clear(&e->a);
+		free(e);
 		return;
 	}
-	struct fim_attrs a;
-	if (fim_attrs_read(f, w->r, dirfd, name, fd, st, &a) != VG_OK) {
-		fim_attrs_clear(&a);
+	e->gen = f->gen;
+	fim_db_put(f, e);
+	if (S_ISREG(e->a.mode) && r->cfg->report_changes && f->silent && !r->baselined)
+		free(fim_diff_file(f, r, e->path, false)); /* keep the first copy */
+	report(ss, r, e->path, "added", NULL, &e->a);
+}
+
+/* Records one result of a walk (the worker's thread). */
+static void apply(struct fim_scan *scan, struct fim_res *res, void *ctx)
+{
+	struct session *ss = ctx;
+	struct vg_fim *f = ss->f;
+	if (res->dir) {
+		fim_rt_watch_dir(f, res->r, res->e->path);
+		free(res->e);
 		return;
 	}
+	struct fim_entry *e = res->old;
 	if (!e) {
-		if (f->tab.count >= (f->cfg->file_limit ? f->cfg->file_limit : 1000000)) {
-			if (!w->r->warned_limit)
-				vg_warn(
-				    "fim: file_limit (%zu files) reached; %s and later files are "
-				    "not monitored",
-				    f->tab.count, w->path);
-			w->r->warned_limit = true;
-			fim_attrs_clear(&a);
-			return;
-		}
-		e = fim_table_put(&f->tab, w->path, w->len, &a);
-		if (!e) {
-			fim_attrs_clear(&a);
-			return;
-		}
-		e->gen = f->gen;
-		fim_db_put(f, e);
-		if (S_ISREG(e->a.mode) && w->r->cfg->report_changes && f->silent &&
-		    !w->r->baselined)
-			free(fim_diff_file(f, w->r, w->path, false)); /* keep the first copy */
-		report(w, "added", NULL, &e->a);
+		add_new(ss, res->r, res->e);
 		return;
 	}
 	struct fim_attrs old = e->a;
-	e->a = a;
+	e->a = res->e->a;
 	e->gen = f->gen;
+	free(res->e);
 	fim_db_put(f, e);
 	struct vg_buf ch;
 	vg_buf_init(&ch, 0);
-	fim_attrs_diff(w->r, &old, &e->a, &ch);
+	fim_attrs_diff(res->r, &old, &e->a, &ch);
 	if (ch.len)
-		report(w, "modified", &old, &e->a);
+		report(ss, res->r, e->path, "modified", &old, &e->a);
 	vg_buf_free(&ch);
 	fim_attrs_clear(&old);
 }
 
-static void visit_new(struct walk *w, int dfd, const char *name)
+/* A file named directly (a watched file, a real-time change). */
+static void check_file(struct session *ss, struct fim_root *r, const char *path, size_t len,
+                       const struct stat *st, bool verify)
 {
-	struct stat st;
-	int fd = fim_open_file(dfd, name);
-	if (fd < 0) {
-		if (fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG(st.st_mode))
-			visit_file(w, dfd, name, -1, &st); /* unreadable: its stat is recorded */
+	struct vg_fim *f = ss->f;
+	struct fim_res res = { .old = fim_table_get(&f->tab, path, len) };
+	FIM_COUNT(f, files, 1);
+	if (res.old && !verify && !fim_attrs_stat_changed(&res.old->a, st)) {
+		res.old->gen = f->gen;
 		return;
 	}
-	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode))
-		visit_file(w, dfd, name, fd, &st);
-	close(fd);
+	if (fim_read_one(f, r, AT_FDCWD, path, path, len, st, &res) == VG_OK)
+		apply(NULL, &res, ss);
 }
 
-static void walk_dir(struct walk *w, int dfd, int depth)
+/* Watches the directory holding a watched file (inotify). */
+static void watch_parent(struct vg_fim *f, struct fim_root *r, const char *path, size_t len)
 {
-	if (w->r->cfg->realtime || w->r->cfg->whodata)
-		fim_rt_watch_dir(w->f, w->r, w->path);
-	DIR *d = fdopendir(dfd);
-	if (!d) {
-		close(dfd);
+	if (!(r->cfg->realtime || r->cfg->whodata) || r->fan || fim_rt_fd(f) < 0)
 		return;
+	char parent[FIM_PATH_MAX];
+	memcpy(parent, path, len + 1);
+	char *slash = strrchr(parent, '/');
+	if (slash && slash != parent) {
+		*slash = '\0';
+		fim_rt_watch_dir(f, r, parent);
 	}
-	size_t base = w->len;
-	struct dirent *de;
-	while (!w->abort && (de = readdir(d))) {
-		const char *n = de->d_name;
-		if (n[0] == '.' && (n[1] == '\0' || (n[1] == '.' && n[2] == '\0')))
-			continue;
-		size_t nl = strlen(n);
-		size_t sep = (base == 1 && w->path[0] == '/') ? 0 : 1;
-		if (base + sep + nl + 1 > sizeof(w->path))
-			continue;
-		if (sep)
-			w->path[base] = '/';
-		memcpy(w->path + base + sep, n, nl + 1);
-		w->len = base + sep + nl;
-		struct stat st;
-		if (de->d_type == DT_REG &&
-		    (w->verify || !fim_table_get(&w->f->tab, w->path, w->len))) {
-			/* A file to hash anyway: open it once and stat the descriptor. */
-			if (!fim_root_skips(w->r, w->path, w->len, false))
-				visit_new(w, dfd, n);
-		} else if (fstatat(dfd, n, &st, AT_SYMLINK_NOFOLLOW) == 0) {
-			bool dir = S_ISDIR(st.st_mode);
-			if (dir && depth < w->r->cfg->recursion &&
-			    fim_root_of(w->f, w->path, w->len) == w->r &&
-			    !fim_root_skips(w->r, w->path, w->len, true)) {
-				int cfd =
-				    openat(dfd, n, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-				if (cfd >= 0)
-					walk_dir(w, cfd, depth + 1);
-			} else if ((S_ISREG(st.st_mode) || S_ISLNK(st.st_mode)) &&
-			           !fim_root_skips(w->r, w->path, w->len, false)) {
-				visit_file(w, dfd, n, -1, &st);
-			}
-		}
-		w->len = base;
-		w->path[base] = '\0';
-	}
-	closedir(d);
 }
 
-/* Walks path (a directory at depth, or a file) of root r. */
-static void walk_path(struct walk *w, int depth)
+/* Starts root r: a directory is queued for the walk, a file checked now. */
+static void start_root(struct session *ss, struct fim_scan *s, struct fim_root *r, bool verify)
 {
 	struct stat st;
-	if (lstat(w->path, &st) != 0)
+	if (lstat(r->path, &st) != 0)
 		return;
 	if (S_ISDIR(st.st_mode)) {
-		int fd = open(w->path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		int fd = open(r->path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 		if (fd >= 0)
-			walk_dir(w, fd, depth);
+			fim_scan_add_dir(s, r, fd, r->path, 0);
 	} else if (S_ISREG(st.st_mode) || S_ISLNK(st.st_mode)) {
-		if (w->r->cfg->realtime || w->r->cfg->whodata) {
-			char parent[FIM_PATH_MAX];
-			memcpy(parent, w->path, w->len + 1);
-			char *slash = strrchr(parent, '/');
-			if (slash && slash != parent) {
-				*slash = '\0';
-				fim_rt_watch_dir(w->f, w->r, parent);
-			}
-		}
-		visit_file(w, AT_FDCWD, w->path, -1, &st);
+		watch_parent(ss->f, r, r->path, r->len);
+		check_file(ss, r, r->path, r->len, &st, verify);
 	}
 }
 
 /* Reports and forgets entries not seen by this scan. */
-static void sweep(struct vg_fim *f)
+static void sweep(struct vg_fim *f, struct session *ss)
 {
 	for (size_t i = 0; i < f->tab.nbuckets; i++) {
 		struct fim_entry *e = f->tab.buckets[i];
@@ -279,15 +236,10 @@ static void sweep(struct vg_fim *f)
 			struct fim_entry *next = e->next;
 			if (e->gen != f->gen) {
 				const struct fim_root *r = fim_root_of(f, e->path, e->len);
-				if (r && !fim_root_skips(r, e->path, e->len, false) &&
-				    r->baselined) {
-					struct walk w = { .f = f,
-						          .r = (struct fim_root *)r,
-						          .mode = "scheduled" };
-					memcpy(w.path, e->path, e->len + 1);
-					w.len = e->len;
-					report(&w, "deleted", &e->a, NULL);
-				}
+				if (r &&
+				    !fim_root_skips(r, f->tools.match, e->path, e->len, false) &&
+				    r->baselined)
+					report(ss, r, e->path, "deleted", &e->a, NULL);
 				fim_db_del(f, e->path);
 				fim_table_del(&f->tab, e);
 			}
@@ -299,30 +251,20 @@ static void sweep(struct vg_fim *f)
 int fim_scan_all(struct vg_fim *f, bool verify)
 {
 	uint64_t t0 = fim_now_ms();
+	struct session ss = { .f = f, .mode = "scheduled" };
+	struct fim_scan *s = fim_scan_new(f, verify, f->nthreads, apply, &ss);
+	if (!s)
+		return VG_ENOMEM;
 	f->gen++;
 	f->silent = true; /* only roots never baselined stay silent */
 	fim_db_begin(f);
-	bool aborted = false;
-	for (size_t i = 0; i < f->nroots && !aborted; i++) {
-		struct walk *w = calloc(1, sizeof(*w));
-		if (!w) {
-			fim_db_commit(f);
-			f->silent = false;
-			return VG_ENOMEM;
-		}
-		w->f = f;
-		w->r = &f->roots[i];
-		w->verify = verify;
-		w->mode = "scheduled";
-		w->t0_ms = t0;
-		memcpy(w->path, w->r->path, w->r->len + 1);
-		w->len = w->r->len;
-		walk_path(w, 0);
-		aborted = w->abort;
-		free(w);
-	}
+	for (size_t i = 0; i < f->nroots; i++)
+		start_root(&ss, s, &f->roots[i], verify);
+	bool aborted = fim_scan_run(s);
+	fim_scan_free(s);
+	session_end(&ss);
 	if (!aborted)
-		sweep(f);
+		sweep(f, &ss);
 	for (size_t i = 0; i < f->nroots && !aborted; i++) {
 		if (!f->roots[i].baselined)
 			fim_db_mark_root(f, f->roots[i].path);
@@ -330,8 +272,8 @@ int fim_scan_all(struct vg_fim *f, bool verify)
 	}
 	fim_db_commit(f);
 	f->silent = false;
-	f->stats.scans++;
-	f->stats.last_scan_s = (double)(fim_now_ms() - t0) / 1000.0;
+	FIM_COUNT(f, scans, 1);
+	__atomic_store_n(&f->ctr.last_scan_us, (fim_now_ms() - t0) * 1000, __ATOMIC_RELAXED);
 	return VG_OK;
 }
 
@@ -344,17 +286,15 @@ static int depth_of(const struct fim_root *r, const char *path, size_t len)
 	return n;
 }
 
-static void forget_below(struct vg_fim *f, struct walk *w)
+static void forget_below(struct session *ss, const struct fim_root *r, const char *path, size_t len)
 {
+	struct vg_fim *f = ss->f;
 	for (size_t i = 0; i < f->tab.nbuckets; i++) {
 		struct fim_entry *e = f->tab.buckets[i];
 		while (e) {
 			struct fim_entry *next = e->next;
-			if (e->len > w->len && under(e->path, e->len, w->path, w->len)) {
-				struct walk d = *w;
-				memcpy(d.path, e->path, e->len + 1);
-				d.len = e->len;
-				report(&d, "deleted", &e->a, NULL);
+			if (e->len > len && fim_path_under(e->path, e->len, path, len)) {
+				report(ss, r, e->path, "deleted", &e->a, NULL);
 				fim_db_del(f, e->path);
 				fim_table_del(&f->tab, e);
 			}
@@ -363,34 +303,41 @@ static void forget_below(struct vg_fim *f, struct walk *w)
 	}
 }
 
+/* A directory that appeared (real time): walked on this thread. */
+static void walk_new_dir(struct session *ss, struct fim_root *r, const char *path, int depth)
+{
+	struct fim_scan *s = fim_scan_new(ss->f, false, 0, apply, ss);
+	int fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (s && fd >= 0 && fim_scan_add_dir(s, r, fd, path, depth) == VG_OK)
+		fim_scan_run(s);
+	else if (fd >= 0)
+		close(fd);
+	fim_scan_free(s);
+}
+
 void fim_check_path(struct vg_fim *f, const char *path, const char *mode, const struct fim_who *who)
 {
 	size_t len = strlen(path);
 	struct fim_root *r = (struct fim_root *)fim_root_of(f, path, len);
 	if (!r || len >= FIM_PATH_MAX)
 		return;
-	struct walk *w = calloc(1, sizeof(*w));
-	if (!w)
-		return;
-	*w = (struct walk){ .f = f, .r = r, .mode = mode, .who = who, .t0_ms = fim_now_ms() };
-	memcpy(w->path, path, len + 1);
-	w->len = len;
+	struct session ss = { .f = f, .mode = mode, .who = who };
 	int depth = depth_of(r, path, len);
 	struct stat st;
 	if (lstat(path, &st) != 0) {
 		struct fim_entry *e = fim_table_get(&f->tab, path, len);
 		if (e) {
-			report(w, "deleted", &e->a, NULL);
+			report(&ss, r, path, "deleted", &e->a, NULL);
 			fim_db_del(f, path);
 			fim_table_del(&f->tab, e);
 		}
-		forget_below(f, w);
-	} else if (!fim_root_skips(r, path, len, S_ISDIR(st.st_mode)) &&
+		forget_below(&ss, r, path, len);
+	} else if (!fim_root_skips(r, f->tools.match, path, len, S_ISDIR(st.st_mode)) &&
 	           (len == r->len || depth + S_ISDIR(st.st_mode) <= r->cfg->recursion)) {
 		if (S_ISDIR(st.st_mode) && len > r->len)
-			walk_path(w, depth + 1);
+			walk_new_dir(&ss, r, path, depth + 1);
 		else if (S_ISREG(st.st_mode) || S_ISLNK(st.st_mode))
-			visit_file(w, AT_FDCWD, path, -1, &st);
+			check_file(&ss, r, path, len, &st, false);
 	}
-	free(w);
+	session_end(&ss);
 }

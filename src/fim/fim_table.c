@@ -1,8 +1,11 @@
 /*
  * fim_table.c - the in-memory baseline of the file integrity monitor: a
- * chained hash table of entries keyed by full path (FNV-1a), each entry one
- * allocation holding its path, grown by doubling so that a rescan finds
- * every file in constant time without touching SQLite.
+ * chained hash table of entries keyed by full path (hashed eight bytes at a
+ * time with a multiply-xorshift mix), each entry one allocation holding its
+ * path, grown by doubling at a load factor of 3/4 so that a rescan finds
+ * every file in constant time without touching SQLite. Entries may be
+ * created first and linked later (a parallel scan links its new files
+ * once its threads are done, so the table never changes under them).
  */
 #include "fim/fim_internal.h"
 
@@ -11,14 +14,28 @@
 
 #include "vigil/error.h"
 
+static uint64_t mix(uint64_t h, uint64_t v)
+{
+	h ^= v * 0x9e3779b97f4a7c15ull;
+	h = (h ^ (h >> 29)) * 0xbf58476d1ce4e5b9ull;
+	return h ^ (h >> 32);
+}
+
 uint32_t fim_path_hash(const char *path, size_t len)
 {
-	uint32_t h = 2166136261u;
-	for (size_t i = 0; i < len; i++) {
-		h ^= (unsigned char)path[i];
-		h *= 16777619u;
+	uint64_t h = len;
+	size_t i = 0;
+	for (; i + 8 <= len; i += 8) {
+		uint64_t v;
+		memcpy(&v, path + i, 8);
+		h = mix(h, v);
 	}
-	return h;
+	if (i < len) {
+		uint64_t v = 0;
+		memcpy(&v, path + i, len - i);
+		h = mix(h, v);
+	}
+	return (uint32_t)(h ^ (h >> 32));
 }
 
 void fim_attrs_clear(struct fim_attrs *a)
@@ -59,11 +76,8 @@ static int grow(struct fim_table *t)
 	return VG_OK;
 }
 
-struct fim_entry *fim_table_put(struct fim_table *t, const char *path, size_t len,
-                                struct fim_attrs *a)
+struct fim_entry *fim_entry_new(const char *path, size_t len, struct fim_attrs *a)
 {
-	if (t->count + 1 > t->nbuckets && grow(t) != VG_OK)
-		return NULL;
 	struct fim_entry *e = malloc(sizeof(*e) + len + 1);
 	if (!e)
 		return NULL;
@@ -72,12 +86,39 @@ struct fim_entry *fim_table_put(struct fim_table *t, const char *path, size_t le
 	e->len = len;
 	e->hash = fim_path_hash(path, len);
 	e->gen = 0;
-	e->a = *a;
-	memset(a, 0, sizeof(*a));
+	e->next = NULL;
+	if (a) {
+		e->a = *a;
+		memset(a, 0, sizeof(*a));
+	} else {
+		memset(&e->a, 0, sizeof(e->a));
+	}
+	return e;
+}
+
+int fim_table_link(struct fim_table *t, struct fim_entry *e)
+{
+	if ((t->count + 1) * 4 > t->nbuckets * 3 && grow(t) != VG_OK)
+		return VG_ENOMEM;
 	size_t i = e->hash & (t->nbuckets - 1);
 	e->next = t->buckets[i];
 	t->buckets[i] = e;
 	t->count++;
+	return VG_OK;
+}
+
+struct fim_entry *fim_table_put(struct fim_table *t, const char *path, size_t len,
+                                struct fim_attrs *a)
+{
+	struct fim_entry *e = fim_entry_new(path, len, NULL);
+	if (!e)
+		return NULL;
+	if (fim_table_link(t, e) != VG_OK) {
+		free(e);
+		return NULL;
+	}
+	e->a = *a;
+	memset(a, 0, sizeof(*a));
 	return e;
 }
 

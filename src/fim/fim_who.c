@@ -101,7 +101,7 @@ int fim_who_open(struct vg_fim *f, struct vg_diag *d)
 		return VG_OK;
 	}
 	f->who = w;
-	f->stats.whodata = true;
+	__atomic_store_n(&f->whodata_on, true, __ATOMIC_RELAXED);
 	return VG_OK;
 }
 
@@ -123,7 +123,7 @@ void fim_who_close(struct vg_fim *f)
 		close(w->fd);
 	free(w);
 	f->who = NULL;
-	f->stats.whodata = false;
+	__atomic_store_n(&f->whodata_on, false, __ATOMIC_RELAXED);
 }
 
 int fim_who_fd(const struct vg_fim *f)

@@ -11,10 +11,12 @@ list(APPEND VG_SOURCES
   src/fim/fim_decode.c
   src/fim/fim_diff.c
   src/fim/fim_event.c
+  src/fim/fim_fan.c
   src/fim/fim_rt.c
   src/fim/fim_scan.c
   src/fim/fim_store.c
   src/fim/fim_table.c
+  src/fim/fim_walk.c
   src/fim/fim_who.c)
 list(APPEND VG_UNIT_TESTS test_fim)
 add_executable(bench_fim bench/bench_fim.c)

@@ -5,7 +5,10 @@
  * time; changes made while the monitor was closed; who-data of a process
  * the test spawns (skipped with the reason when audit is unavailable).
  * Each event goes through vg_fim_decode() and Wazuh's rule tree and must
- * give rule 554, 550 or 553 with the right syscheck fields.
+ * give rule 554, 550 or 553 with the right syscheck fields. Real time is
+ * tested with fanotify (when this process may use it) and with inotify
+ * forced; a scan on several threads must leave exactly the baseline and
+ * report exactly the events of a scan on one thread.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -23,6 +26,7 @@
 #include <unistd.h>
 
 #include "engine/ruleset_internal.h"
+#include "fim/fim_internal.h"
 #include "vg_test.h"
 #include "vigil/engine.h"
 #include "vigil/fim.h"
@@ -80,7 +84,7 @@ static void got_clear(struct got *g)
 
 static void write_file(const char *dir, const char *name, const char *text, const char *mode)
 {
-	char p[256];
+	char p[1100];
 	snprintf(p, sizeof(p), "%s/%s", dir, name);
 	FILE *fp = fopen(p, mode);
 	assert_non_null(fp);
@@ -349,13 +353,9 @@ static void test_changes_while_stopped(void **state)
 	assert_int_equal(analyse(x, find(x, "c", "added")), 554);
 }
 
-static void test_realtime(void **state)
+/* Real-time checks, with whichever watcher the monitor picked. */
+static void realtime_checks(struct fx *x)
 {
-	struct fx *x = *state;
-	x->path.realtime = true;
-	assert_int_equal(mkdir(in_watch(x, "sub"), 0755), 0);
-	open_fim(x);
-	assert_int_equal(vg_fim_scan_now(x->fim, false), VG_OK);
 
 	write_file(x->watch, "sub/rt.txt", "hello\n", "w");
 	const char *e = wait_for(x, "rt.txt\",\"mode\":\"realtime\",\"type\":\"added\"");
@@ -394,6 +394,85 @@ static void test_realtime(void **state)
 	assert_int_equal(analyse(x, e), 550);
 	assert_null(strstr(field(x, "syscheck.diff"), "k2"));
 	assert_non_null(strstr(field(x, "syscheck.diff"), "nodiff"));
+
+	/* A renamed directory: its file is reported under the new name from then on. */
+	assert_int_equal(mkdir(in_watch(x, "ren1"), 0755), 0);
+	write_file(x->watch, "ren1/f.txt", "1\n", "w");
+	assert_non_null(wait_for(x, "ren1/f.txt\",\"mode\":\"realtime\",\"type\":\"added\""));
+	snprintf(from, sizeof(from), "%s/ren1", x->watch);
+	snprintf(to, sizeof(to), "%s/ren2", x->watch);
+	assert_int_equal(rename(from, to), 0);
+	assert_non_null(wait_for(x, "ren1/f.txt\",\"mode\":\"realtime\",\"type\":\"deleted\""));
+	assert_non_null(wait_for(x, "ren2/f.txt\",\"mode\":\"realtime\",\"type\":\"added\""));
+	write_file(x->watch, "ren2/f.txt", "2\n", "a");
+	assert_non_null(wait_for(x, "ren2/f.txt\",\"mode\":\"realtime\",\"type\":\"modified\""));
+
+	/* A file outside the watched path (same filesystem) is not reported. */
+	write_file(x->root, "outside.txt", "x\n", "w");
+	write_file(x->watch, "marker.txt", "m\n", "w");
+	assert_non_null(wait_for(x, "marker.txt\",\"mode\":\"realtime\""));
+	for (size_t i = 0; i < x->got.n; i++)
+		assert_null(strstr(x->got.line[i], "outside.txt"));
+}
+
+/* Opens a real-time monitor; inotify when forced. Returns its stats. */
+static struct vg_fim_stats open_realtime(struct fx *x, bool inotify)
+{
+	x->path.realtime = true;
+	assert_int_equal(mkdir(in_watch(x, "sub"), 0755), 0);
+	if (inotify)
+		setenv("VIGIL_FIM_INOTIFY", "1", 1);
+	open_fim(x);
+	unsetenv("VIGIL_FIM_INOTIFY");
+	assert_int_equal(vg_fim_scan_now(x->fim, false), VG_OK);
+	struct vg_fim_stats st;
+	vg_fim_stats(x->fim, &st);
+	return st;
+}
+
+static void test_realtime_fanotify(void **state)
+{
+	struct fx *x = *state;
+	struct vg_fim_stats st = open_realtime(x, false);
+	if (!st.fanotify) {
+		printf("SKIP: fanotify filesystem marks are not allowed here (root and "
+		       "FAN_REPORT_DFID_NAME needed); inotify is used\n");
+		skip();
+	}
+	assert_int_equal(st.watches, 0); /* no inotify watch at all */
+	realtime_checks(x);
+}
+
+/* The watched path is reached through a symlink: fanotify names the real
+ * path, the events name the configured one. */
+static void test_realtime_fanotify_symlink(void **state)
+{
+	struct fx *x = *state;
+	char link[96];
+	snprintf(link, sizeof(link), "%s/lnk", x->root);
+	assert_int_equal(symlink(".", link), 0);
+	snprintf(x->watch, sizeof(x->watch), "%s/lnk/watch", x->root);
+	x->path.path = x->watch;
+	struct vg_fim_stats st = open_realtime(x, false);
+	if (!st.fanotify) {
+		printf("SKIP: fanotify filesystem marks are not allowed here\n");
+		skip();
+	}
+	write_file(x->watch, "sub/via-link.txt", "x\n", "w");
+	const char *e = wait_for(x, "lnk/watch/sub/via-link.txt\",\"mode\":\"realtime\"");
+	assert_non_null(e);
+	assert_int_equal(analyse(x, e), 554);
+}
+
+static void test_realtime_inotify(void **state)
+{
+	struct fx *x = *state;
+	struct vg_fim_stats st = open_realtime(x, true);
+	assert_false(st.fanotify);
+	assert_int_equal(st.watches, 2); /* the watched directory and sub/ */
+	realtime_checks(x);
+	vg_fim_stats(x->fim, &st);
+	assert_int_equal(st.watches, 4); /* and later/, ren2/ (ren1's watch moved with it) */
 }
 
 static void test_whodata(void **state)
@@ -466,6 +545,166 @@ static void test_ignore_restrict_depth(void **state)
 	assert_non_null(find(x, "d1/ok.conf", "added"));
 }
 
+/* Every line received, growing (the parallel test reports hundreds). */
+struct lines {
+	char **v;
+	size_t n, cap;
+};
+
+static void on_line(void *ctx, const char *loc, const char *line, size_t len)
+{
+	struct lines *l = ctx;
+	if (l->n == l->cap) {
+		l->cap = l->cap ? l->cap * 2 : 256;
+		l->v = realloc(l->v, l->cap * sizeof(*l->v));
+		assert_non_null(l->v);
+	}
+	/* Without the time of the report, which may differ between the two. */
+	char *c = strdup(line), *t = strstr(c, "\"timestamp\":");
+	assert_non_null(t);
+	char *end = t + strlen("\"timestamp\":");
+	while (*end >= '0' && *end <= '9')
+		end++;
+	memmove(t, end, strlen(end) + 1);
+	l->v[l->n++] = c;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static void lines_free(struct lines *l)
+{
+	for (size_t i = 0; i < l->n; i++)
+		free(l->v[i]);
+	free(l->v);
+	memset(l, 0, sizeof(*l));
+}
+
+/* A tree of 40 directories (depth 3, fan-out 3) with 20 files each, a symlink per directory. */
+static int make_tree(const char *dir, int depth)
+{
+	int n = 0;
+	for (int i = 0; i < 20; i++) {
+		char name[32], text[64];
+		snprintf(name, sizeof(name), "f%02d.txt", i);
+		snprintf(text, sizeof(text), "%s %d %d\n", dir + strlen(dir) - 2, i, depth);
+		write_file(dir, name, text, "w");
+		n++;
+	}
+	char p[512];
+	snprintf(p, sizeof(p), "%s/link", dir);
+	assert_int_equal(symlink("f00.txt", p), 0);
+	n++;
+	for (int i = 0; depth > 0 && i < 3; i++) {
+		snprintf(p, sizeof(p), "%s/s%d", dir, i);
+		assert_int_equal(mkdir(p, 0755), 0);
+		n += make_tree(p, depth - 1);
+	}
+	return n;
+}
+
+static void attrs_equal(const struct fim_attrs *a, const struct fim_attrs *b)
+{
+	assert_int_equal(a->size, b->size);
+	assert_int_equal(a->ino, b->ino);
+	assert_int_equal(a->mtime_ns, b->mtime_ns);
+	assert_int_equal(a->ctime_ns, b->ctime_ns);
+	assert_int_equal(a->mode, b->mode);
+	assert_int_equal(a->uid, b->uid);
+	assert_int_equal(a->gid, b->gid);
+	assert_int_equal(a->hashed, b->hashed);
+	assert_memory_equal(a->md5, b->md5, sizeof(a->md5));
+	assert_memory_equal(a->sha1, b->sha1, sizeof(a->sha1));
+	assert_memory_equal(a->sha256, b->sha256, sizeof(a->sha256));
+	assert_string_equal(a->xattr ? a->xattr : "", b->xattr ? b->xattr : "");
+}
+
+/* Same entries with the same state in both baselines. */
+static void tables_equal(const struct vg_fim *a, const struct vg_fim *b, size_t expect)
+{
+	assert_int_equal(a->tab.count, expect);
+	assert_int_equal(b->tab.count, expect);
+	for (size_t i = 0; i < a->tab.nbuckets; i++)
+		for (const struct fim_entry *e = a->tab.buckets[i]; e; e = e->next) {
+			const struct fim_entry *o = fim_table_get(&b->tab, e->path, e->len);
+			assert_non_null(o);
+			attrs_equal(&e->a, &o->a);
+		}
+}
+
+static struct vg_fim *open_threads(struct fx *x, const char *data, const char *threads)
+{
+	setenv("VIGIL_FIM_THREADS", threads, 1);
+	struct vg_diag d;
+	vg_diag_init(&d);
+	struct vg_fim *f = NULL;
+	assert_int_equal(vg_fim_open(&x->cfg, data, &f, &d), VG_OK);
+	vg_diag_free(&d);
+	unsetenv("VIGIL_FIM_THREADS");
+	assert_int_equal(vg_fim_scan_now(f, false), VG_OK);
+	return f;
+}
+
+static void rescan_both(struct vg_fim *one, struct vg_fim *two, size_t expect_events)
+{
+	struct lines l1 = { 0 }, l2 = { 0 };
+	assert_int_equal(vg_fim_scan_now(one, false), VG_OK);
+	assert_int_equal(vg_fim_scan_now(two, false), VG_OK);
+	assert_true(vg_fim_poll(one, on_line, &l1, 0) >= 0);
+	assert_true(vg_fim_poll(two, on_line, &l2, 0) >= 0);
+	assert_int_equal(l1.n, expect_events);
+	assert_int_equal(l2.n, expect_events);
+	if (expect_events) {
+		qsort(l1.v, l1.n, sizeof(*l1.v), cmp_str);
+		qsort(l2.v, l2.n, sizeof(*l2.v), cmp_str);
+	}
+	for (size_t i = 0; i < l1.n; i++)
+		assert_string_equal(l1.v[i], l2.v[i]);
+	lines_free(&l1);
+	lines_free(&l2);
+}
+
+static void test_parallel_scan(void **state)
+{
+	struct fx *x = *state;
+	x->path.report_changes = false;
+	size_t files = (size_t)make_tree(x->watch, 3);
+	assert_int_equal(files, 40 * 21);
+	char data2[128];
+	snprintf(data2, sizeof(data2), "%s/data2", x->root);
+	assert_int_equal(mkdir(data2, 0755), 0);
+	struct vg_fim *one = open_threads(x, x->data, "1");
+	struct vg_fim *two = open_threads(x, data2, "2");
+	assert_int_equal(one->nthreads, 0);
+	assert_int_equal(two->nthreads, 2);
+	tables_equal(one, two, files);
+
+	/* 27 modified, 9 deleted, 9 added, 9 chmod'ed: the same events from both. */
+	char p[512];
+	for (int i = 0; i < 27; i++) {
+		snprintf(p, sizeof(p), "%s/s%d/s%d/s%d", x->watch, i % 3, i / 3 % 3, i / 9);
+		write_file(p, "f01.txt", "changed\n", "a");
+		if (i % 3 == 0) {
+			snprintf(p, sizeof(p), "%s/s%d/s%d/f02.txt", x->watch, i / 3 % 3, i / 9);
+			assert_int_equal(unlink(p), 0);
+			snprintf(p, sizeof(p), "%s/s%d/s%d", x->watch, i / 3 % 3, i / 9);
+			char name[32];
+			snprintf(name, sizeof(name), "new%02d", i);
+			write_file(p, name, "new\n", "w");
+			snprintf(p, sizeof(p), "%s/s%d/s%d/f03.txt", x->watch, i / 3 % 3, i / 9);
+			assert_int_equal(chmod(p, 0600), 0);
+		}
+	}
+	rescan_both(one, two, 27 + 9 + 9 + 9);
+	tables_equal(one, two, files);
+	/* Unchanged: nothing from either, even when verifying. */
+	rescan_both(one, two, 0);
+	vg_fim_close(one);
+	vg_fim_close(two);
+}
+
 static void test_store(void **state)
 {
 	struct fx *x = *state;
@@ -505,9 +744,12 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_decode, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_scheduled_changes, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_changes_while_stopped, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_realtime, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_realtime_fanotify, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_realtime_fanotify_symlink, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_realtime_inotify, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_whodata, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_ignore_restrict_depth, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_parallel_scan, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_store, setup, teardown),
 	};
 	return vg_test_result(cmocka_run_group_tests(tests, NULL, NULL));
