@@ -224,10 +224,80 @@ static void set_win(json_t *ed, const char *key, const char *raw)
 	free(v);
 }
 
+/* The value a LOLBAS placeholder ("{REMOTEURL:.exe}", "{PATH_ABSOLUTE}",
+ * "{CMD}" ...) stands for: neutral names ("report"), a TEST-NET address for
+ * remote places, and the placeholder's extension; NULL for an unknown one. */
+static const char *placeholder_value(const char *name, size_t n, const char *ext, size_t elen,
+                                     char *out, size_t cap)
+{
+	static const struct {
+		const char *name, *base;
+	} paths[] = {
+		{ "REMOTEURL", "https://203.0.113.9/report" },
+		{ "PATH_ABSOLUTE", "C:\\Users\\alice\\Documents\\report" },
+		{ "PATH_SMB", "\\\\203.0.113.9\\share\\report" },
+		{ "PATH", "report" },
+	};
+	static const struct {
+		const char *name, *value;
+	} fixed[] = {
+		{ "CMD", "calc.exe" },
+		{ "PID", "4242" },
+		{ "LSASS_PID", "668" },
+		{ "GUID", "{3E5FC7F9-9A51-4367-9063-A120244FBEC7}" },
+		{ "CLSID", "{3E5FC7F9-9A51-4367-9063-A120244FBEC7}" },
+		{ "ExistingServiceName", "Spooler" },
+		{ "process_name", "notepad.exe" },
+	};
+	for (size_t i = 0; i < sizeof(paths) / sizeof(paths[0]); i++)
+		if (strlen(paths[i].name) == n && strncmp(paths[i].name, name, n) == 0) {
+			bool folder = elen == 6 && strncmp(ext, "folder", 6) == 0;
+			snprintf(out, cap, "%s%.*s", paths[i].base, folder ? 0 : (int)elen, ext);
+			return out;
+		}
+	for (size_t i = 0; i < sizeof(fixed) / sizeof(fixed[0]); i++)
+		if (strlen(fixed[i].name) == n && strncmp(fixed[i].name, name, n) == 0)
+			return fixed[i].value;
+	return NULL;
+}
+
+/* cmd with its placeholders filled in (placeholder_value); unknown ones stay. */
+static char *lolbas_fill(const char *cmd)
+{
+	size_t cap = strlen(cmd) * 4 + 256, len = 0;
+	char *out = malloc(cap);
+	assert_non_null(out);
+	for (const char *p = cmd; *p;) {
+		const char *end = p[0] == '{' ? strchr(p, '}') : NULL;
+		char val[256];
+		const char *v = NULL;
+		if (end) {
+			const char *colon = memchr(p + 1, ':', (size_t)(end - p - 1));
+			size_t n = (size_t)((colon ? colon : end) - p - 1);
+			const char *ext = colon ? colon + 1 : end;
+			v = placeholder_value(p + 1, n, ext, (size_t)(end - ext), val, sizeof(val));
+		}
+		size_t add = v ? strlen(v) : 1;
+		if (len + add + 1 > cap) {
+			cap = (len + add + 1) * 2;
+			out = realloc(out, cap);
+			assert_non_null(out);
+		}
+		memcpy(out + len, v ? v : p, add);
+		len += add;
+		p = v ? end + 1 : p + 1;
+	}
+	out[len] = '\0';
+	return out;
+}
+
 static void lolbas_event(struct corpus *c, json_t *entry)
 {
 	const char *name = json_string_value(json_object_get(entry, "name"));
-	const char *cmd = json_string_value(json_object_get(entry, "command"));
+	const char *raw = json_string_value(json_object_get(entry, "command"));
+	assert_non_null(raw);
+	char *filled = lolbas_fill(raw);
+	const char *cmd = filled;
 	const char *cat = json_string_value(json_object_get(entry, "category"));
 	const char *priv = json_string_value(json_object_get(entry, "privileges"));
 	assert_non_null(name);
@@ -257,6 +327,7 @@ static void lolbas_event(struct corpus *c, json_t *entry)
 	add_event(c, doc, "EventChannel", image);
 	f->nevents = 1;
 	free(image);
+	free(filled);
 }
 
 /* ---- Linux: GTFOBins / Atomic -> procmon documents ---- */
