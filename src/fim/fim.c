@@ -218,6 +218,7 @@ int vg_fim_open(const struct vg_config_fim *cfg, const char *data_dir, struct vg
 	f->cfg = cfg;
 	f->evfd = f->wakefd = -1;
 	pthread_mutex_init(&f->qlock, NULL);
+	pthread_cond_init(&f->qspace, NULL);
 	pthread_mutex_init(&f->lock, NULL);
 	pthread_cond_init(&f->cond, NULL);
 	f->data_dir = strdup(data_dir ? data_dir : ".");
@@ -252,6 +253,9 @@ void vg_fim_close(struct vg_fim *f)
 		pthread_mutex_lock(&f->lock);
 		__atomic_store_n(&f->stop, true, __ATOMIC_RELAXED);
 		pthread_mutex_unlock(&f->lock);
+		pthread_mutex_lock(&f->qlock); /* a worker waiting for the caller wakes up */
+		pthread_cond_broadcast(&f->qspace);
+		pthread_mutex_unlock(&f->qlock);
 		eventfd_write(f->wakefd, 1);
 		pthread_join(f->thr, NULL);
 	}
@@ -275,6 +279,7 @@ void vg_fim_close(struct vg_fim *f)
 	if (f->wakefd >= 0)
 		close(f->wakefd);
 	pthread_mutex_destroy(&f->qlock);
+	pthread_cond_destroy(&f->qspace);
 	pthread_mutex_destroy(&f->lock);
 	pthread_cond_destroy(&f->cond);
 	free(f->data_dir);
@@ -313,11 +318,19 @@ int vg_fim_poll(struct vg_fim *f, vg_collect_cb cb, void *ctx, size_t max)
 		cb(ctx, VG_FIM_LOCATION, line, len);
 		free(line);
 		n++;
+		/* Taken (the callback has kept it): the worker may go on or commit. */
+		pthread_mutex_lock(&f->qlock);
+		pthread_cond_broadcast(&f->qspace);
+		pthread_mutex_unlock(&f->qlock);
 	}
 }
 
 int vg_fim_scan_now(struct vg_fim *f, bool verify)
 {
+	__atomic_add_fetch(&f->sync_waiters, 1, __ATOMIC_RELAXED);
+	pthread_mutex_lock(&f->qlock); /* nobody polls while this caller waits */
+	pthread_cond_broadcast(&f->qspace);
+	pthread_mutex_unlock(&f->qlock);
 	pthread_mutex_lock(&f->lock);
 	uint64_t mine = ++f->req_seq;
 	f->req_verify |= verify;
@@ -328,6 +341,7 @@ int vg_fim_scan_now(struct vg_fim *f, bool verify)
 		pthread_cond_wait(&f->cond, &f->lock);
 	int rc = f->scan_rc;
 	pthread_mutex_unlock(&f->lock);
+	__atomic_sub_fetch(&f->sync_waiters, 1, __ATOMIC_RELAXED);
 	return rc;
 }
 

@@ -114,8 +114,8 @@ int fim_db_open(struct vg_fim *f, struct vg_diag *d)
 
 void fim_db_close(struct vg_fim *f)
 {
-	if (f->in_txn)
-		fim_db_commit(f);
+	if (f->in_txn) /* events of it were never taken: find the changes again */
+		fim_db_rollback(f);
 	sqlite3_finalize(f->st_put);
 	sqlite3_finalize(f->st_del);
 	sqlite3_finalize(f->st_root);
@@ -133,6 +133,28 @@ void fim_db_commit(struct vg_fim *f)
 {
 	if (f->in_txn && sqlite3_exec(f->db, "COMMIT", NULL, NULL, NULL) == SQLITE_OK)
 		f->in_txn = false;
+}
+
+void fim_db_rollback(struct vg_fim *f)
+{
+	if (f->in_txn) {
+		sqlite3_exec(f->db, "ROLLBACK", NULL, NULL, NULL);
+		f->in_txn = false;
+	}
+}
+
+void fim_db_finish(struct vg_fim *f)
+{
+	pthread_mutex_lock(&f->qlock);
+	while (f->qlen > 0 && !__atomic_load_n(&f->stop, __ATOMIC_RELAXED) &&
+	       !__atomic_load_n(&f->sync_waiters, __ATOMIC_RELAXED))
+		pthread_cond_wait(&f->qspace, &f->qlock);
+	bool undelivered = f->qlen > 0 && !__atomic_load_n(&f->sync_waiters, __ATOMIC_RELAXED);
+	pthread_mutex_unlock(&f->qlock);
+	if (undelivered)
+		fim_db_rollback(f);
+	else
+		fim_db_commit(f);
 }
 
 static int step(sqlite3_stmt *st)

@@ -232,7 +232,12 @@ int fim_event_emit(struct vg_fim *f, const struct fim_change *c)
 void fim_queue_push(struct vg_fim *f, char *line, size_t len)
 {
 	pthread_mutex_lock(&f->qlock);
-	if (f->qlen >= FIM_QUEUE_MAX || (f->qlen == f->qcap && f->qcap >= FIM_QUEUE_MAX)) {
+	/* A full queue makes the worker wait for the caller rather than lose a
+	 * change; only a stopping monitor drops (its transaction rolls back). */
+	while (f->qlen >= FIM_QUEUE_MAX && !__atomic_load_n(&f->stop, __ATOMIC_RELAXED) &&
+	       !__atomic_load_n(&f->sync_waiters, __ATOMIC_RELAXED))
+		pthread_cond_wait(&f->qspace, &f->qlock);
+	if (__atomic_load_n(&f->stop, __ATOMIC_RELAXED)) {
 		FIM_COUNT(f, dropped, 1);
 		pthread_mutex_unlock(&f->qlock);
 		free(line);

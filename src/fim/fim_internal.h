@@ -29,7 +29,7 @@ struct pcre2_real_code_8;
 struct pcre2_real_match_data_8;
 
 #define FIM_PATH_MAX      4096
-#define FIM_QUEUE_MAX     100000 /* events queued before new ones are dropped */
+#define FIM_QUEUE_MAX     100000 /* events queued before the worker waits for the caller */
 #define FIM_COALESCE_MS   3      /* quiet time before a real-time change is checked */
 #define FIM_WHO_WAIT_MS   60     /* how long a whodata change waits for its audit records */
 #define FIM_XATTR_MAX     4096   /* bytes of extended attributes kept per file */
@@ -142,6 +142,8 @@ struct vg_fim {
 
 	/* Events for the caller. */
 	pthread_mutex_t qlock;
+	pthread_cond_t qspace; /* the caller took events (vg_fim_poll) or the monitor stops */
+	int sync_waiters;      /* callers inside vg_fim_scan_now(): nobody polls meanwhile */
 	char **q;
 	size_t *qlen_of, qhead, qlen, qcap;
 	int evfd;
@@ -207,6 +209,14 @@ void fim_hex(const uint8_t *b, size_t n, char *out);
 /* fim_event.c */
 int fim_event_emit(struct vg_fim *f, const struct fim_change *c);
 void fim_queue_push(struct vg_fim *f, char *line, size_t len);
+/* Ends the baseline transaction of a scan or of real-time changes: commits
+ * once every event it produced has been taken by vg_fim_poll() (so a change
+ * is never in the baseline without its event having left the monitor), or
+ * rolls back when the monitor stops first (the change is found again at the
+ * next start). Without a polling caller (vg_fim_scan_now) it commits at once. */
+void fim_db_finish(struct vg_fim *f);
+/* Rolls back the open baseline transaction. */
+void fim_db_rollback(struct vg_fim *f);
 
 /* fim_db.c */
 int fim_db_open(struct vg_fim *f, struct vg_diag *d);

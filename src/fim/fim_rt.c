@@ -261,5 +261,5 @@ void fim_rt_flush(struct vg_fim *f)
 		rt->pend[i] = rt->pend[--rt->npend];
 	}
 	if (began)
-		fim_db_commit(f);
+		fim_db_finish(f);
 }

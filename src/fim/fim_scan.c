@@ -270,7 +270,7 @@ int fim_scan_all(struct vg_fim *f, bool verify)
 			fim_db_mark_root(f, f->roots[i].path);
 		f->roots[i].baselined = true;
 	}
-	fim_db_commit(f);
+	fim_db_finish(f);
 	f->silent = false;
 	FIM_COUNT(f, scans, 1);
 	__atomic_store_n(&f->ctr.last_scan_us, (fim_now_ms() - t0) * 1000, __ATOMIC_RELAXED);

@@ -353,6 +353,48 @@ static void test_changes_while_stopped(void **state)
 	assert_int_equal(analyse(x, find(x, "c", "added")), 554);
 }
 
+/* Changes whose events were never taken (the monitor closed first) stay out
+ * of the baseline: the next start reports them again. */
+static void test_untaken_events_reported_again(void **state)
+{
+	struct fx *x = *state;
+	write_file(x->watch, "a", "one\n", "w");
+	open_fim(x);
+	assert_int_equal(vg_fim_scan_now(x->fim, false), VG_OK);
+	vg_fim_close(x->fim);
+	x->fim = NULL;
+
+	write_file(x->watch, "a", "two\n", "a");
+	write_file(x->watch, "n", "new\n", "w");
+	open_fim(x); /* its first scan queues two events that nobody takes */
+	struct vg_fim_stats st;
+	for (int i = 0; i < 1000; i++) {
+		vg_fim_stats(x->fim, &st);
+		if (st.events >= 2)
+			break;
+		usleep(10000);
+	}
+	assert_true(st.events >= 2);
+	vg_fim_close(x->fim);
+	x->fim = NULL;
+
+	open_fim(x);
+	assert_int_equal(vg_fim_scan_now(x->fim, false), VG_OK);
+	drain(x);
+	assert_non_null(find(x, "a", "modified"));
+	assert_non_null(find(x, "n", "added"));
+	vg_fim_close(x->fim);
+	x->fim = NULL;
+	got_clear(&x->got);
+
+	/* Taken this time: the next start has nothing to say. */
+	open_fim(x);
+	assert_int_equal(vg_fim_scan_now(x->fim, false), VG_OK);
+	drain(x);
+	for (size_t i = 0; i < x->got.n; i++)
+		assert_null(strstr(x->got.line[i], "\"scheduled\""));
+}
+
 /* Real-time checks, with whichever watcher the monitor picked. */
 static void realtime_checks(struct fx *x)
 {
@@ -744,6 +786,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_decode, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_scheduled_changes, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_changes_while_stopped, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_untaken_events_reported_again, setup,
+		                                teardown),
 		cmocka_unit_test_setup_teardown(test_realtime_fanotify, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_realtime_fanotify_symlink, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_realtime_inotify, setup, teardown),
