@@ -1,7 +1,7 @@
 /*
- * file.h - small file helpers every module that keeps state needs: writing
- * a whole buffer, and replacing a file atomically (a crash leaves either the
- * old content or the new, never a mix).
+ * file.h - small file helpers every module needs: reading a whole file,
+ * writing a whole buffer, and replacing a file atomically (a crash leaves
+ * either the old content or the new, never a mix).
  */
 #ifndef VIGIL_FILE_H
 #define VIGIL_FILE_H
@@ -13,6 +13,16 @@
 #ifdef __cplusplus
 extern "C" {
 #endif
+
+struct vg_buf;
+
+/*
+ * Appends the whole content of path to out (whose limit, see vg_buf_init(),
+ * bounds it: VG_ELIMIT for a larger file); out stays NUL-terminated. VG_ENOENT
+ * when path does not exist, VG_EIO when it cannot be opened or read (errno
+ * kept), VG_ENOMEM.
+ */
+int vg_file_read(const char *path, struct vg_buf *out);
 
 /* Writes all len bytes to fd (retrying short writes and EINTR). VG_EIO
  * with errno kept. */

@@ -18,6 +18,7 @@
 
 #include "config/config_internal.h"
 #include "vigil/buf.h"
+#include "vigil/file.h"
 
 #define CONFIG_MAX_FILE (16u << 20) /* a configuration larger than this is a mistake */
 
@@ -476,28 +477,14 @@ int vg_config_load_file(const char *path, struct vg_config *cfg, struct vg_diag 
 	if (!path || !cfg)
 		return VG_EINVAL;
 	memset(cfg, 0, sizeof(*cfg));
-	FILE *f = fopen(path, "rb");
-	if (!f) {
-		int e = errno;
-		if (diag)
-			vg_diag_add(diag, VG_DIAG_ERROR, path, 0, 0, "cannot open: %s",
-			            strerror(e));
-		return e == ENOENT ? VG_ENOENT : VG_EIO;
-	}
 	struct vg_buf b;
 	vg_buf_init(&b, CONFIG_MAX_FILE);
-	char chunk[8192];
-	size_t n;
-	int rc = VG_OK;
-	while (rc == VG_OK && (n = fread(chunk, 1, sizeof(chunk), f)) > 0)
-		rc = vg_buf_add(&b, chunk, n);
-	if (rc == VG_OK && ferror(f))
-		rc = VG_EIO;
-	fclose(f);
+	int rc = vg_file_read(path, &b);
 	if (rc == VG_OK)
 		rc = vg_config_load_buffer(vg_buf_str(&b), b.len, path, cfg, diag);
 	else if (diag)
-		vg_diag_add(diag, VG_DIAG_ERROR, path, 0, 0, "cannot read: %s", vg_strerror(rc));
+		vg_diag_add(diag, VG_DIAG_ERROR, path, 0, 0, "cannot read: %s",
+		            rc == VG_ELIMIT ? "larger than 16 MiB" : strerror(errno));
 	vg_buf_free(&b);
 	return rc;
 }

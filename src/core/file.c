@@ -11,7 +11,33 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "vigil/buf.h"
 #include "vigil/error.h"
+
+int vg_file_read(const char *path, struct vg_buf *out)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return errno == ENOENT ? VG_ENOENT : VG_EIO;
+	char chunk[65536];
+	int rc = VG_OK;
+	for (;;) {
+		ssize_t n = read(fd, chunk, sizeof(chunk));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			if (n < 0)
+				rc = VG_EIO;
+			break;
+		}
+		if ((rc = vg_buf_add(out, chunk, (size_t)n)) != VG_OK)
+			break;
+	}
+	int saved = errno;
+	close(fd);
+	errno = saved;
+	return rc;
+}
 
 int vg_write_all(int fd, const void *data, size_t len)
 {

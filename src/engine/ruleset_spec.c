@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 
 #include "vigil/buf.h"
+#include "vigil/file.h"
 
 static char *own(struct vg_ruleset_spec *ra, char *s)
 {
@@ -64,18 +65,9 @@ static void add_wazuh_lists(struct vg_ruleset_spec *ra, const char *dir, const c
 
 static char *read_text(const char *path)
 {
-	FILE *f = fopen(path, "rb");
-	if (!f)
-		return NULL;
 	struct vg_buf b;
 	vg_buf_init(&b, 0);
-	char chunk[65536];
-	size_t n;
-	int rc = VG_OK;
-	while (rc == VG_OK && (n = fread(chunk, 1, sizeof(chunk), f)) > 0)
-		rc = vg_buf_add(&b, chunk, n);
-	fclose(f);
-	if (rc != VG_OK) {
+	if (vg_file_read(path, &b) != VG_OK) {
 		vg_buf_free(&b);
 		return NULL;
 	}

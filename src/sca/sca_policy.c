@@ -16,6 +16,7 @@
 #include <yaml.h>
 
 #include "sca/sca_internal.h"
+#include "vigil/file.h"
 
 struct loader {
 	struct vg_sca_policy *p;
@@ -47,20 +48,10 @@ static int fail(struct loader *l, const yaml_node_t *n, const char *fmt, ...)
 /* Reads a whole file (at most max bytes) into a NUL-terminated buffer. */
 static int read_file(const char *path, size_t max, char **out, size_t *len)
 {
-	FILE *f = fopen(path, "rb");
-	if (!f)
-		return errno == ENOENT ? VG_ENOENT : VG_EIO;
 	struct vg_buf b;
 	vg_buf_init(&b, max);
-	char chunk[65536];
-	size_t n;
-	int rc = VG_OK;
-	while (rc == VG_OK && (n = fread(chunk, 1, sizeof(chunk), f)) > 0)
-		rc = vg_buf_add(&b, chunk, n);
-	if (rc == VG_OK && ferror(f))
-		rc = VG_EIO;
-	fclose(f);
-	if (rc == VG_OK && vg_buf_addstr(&b, "") != VG_OK)
+	int rc = vg_file_read(path, &b);
+	if (rc == VG_OK && vg_buf_addstr(&b, "") != VG_OK) /* an empty file has no buffer yet */
 		rc = VG_ENOMEM;
 	if (rc != VG_OK) {
 		vg_buf_free(&b);

@@ -13,6 +13,7 @@
  * stack. Every node and string lives in the document's arena.
  */
 #include "vigil/xml.h"
+#include "vigil/file.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -518,25 +519,12 @@ out:
 /* Reads a whole file into a malloc'd buffer of at most XML_MAX_FILE bytes. */
 static int slurp(const char *path, char **data, size_t *len, struct vg_diag *diag)
 {
-	FILE *fp = fopen(path, "rb");
-	if (!fp) {
-		int err = errno;
-		vg_diag_add(diag, VG_DIAG_ERROR, path, 0, 0, "cannot open: %s", strerror(err));
-		return err == ENOENT ? VG_ENOENT : VG_EIO;
-	}
 	struct vg_buf b;
 	vg_buf_init(&b, XML_MAX_FILE);
-	char chunk[65536];
-	size_t n;
-	int rc = VG_OK;
-	while (!rc && (n = fread(chunk, 1, sizeof(chunk), fp)) > 0)
-		rc = vg_buf_add(&b, chunk, n);
-	if (!rc && ferror(fp))
-		rc = VG_EIO;
-	fclose(fp);
+	int rc = vg_file_read(path, &b);
 	if (rc) {
 		vg_diag_add(diag, VG_DIAG_ERROR, path, 0, 0, "cannot read: %s",
-		            rc == VG_ELIMIT ? "file larger than 64 MiB" : vg_strerror(rc));
+		            rc == VG_ELIMIT ? "file larger than 64 MiB" : strerror(errno));
 		vg_buf_free(&b);
 		return rc;
 	}
