@@ -6,7 +6,6 @@
  * its line rather than when the input starts.
  */
 #define PCRE2_CODE_UNIT_WIDTH 8
-#include <errno.h>
 #include <pcre2.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,25 +22,15 @@
 /* Seconds, with an optional s, m, h or d suffix. */
 static void take_duration(struct ctx *c, yaml_node_t *v, const char *key, unsigned *out)
 {
-	const char *s = cfg_scalar(c, v, key);
-	if (!s)
-		return;
-	char *end;
-	errno = 0;
-	long long n = strtoll(s, &end, 10);
-	static const char units[] = "smhd";
 	static const long long unit_secs[] = { 1, 60, 3600, 86400 };
-	const char *u = *end ? strchr(units, *end) : NULL;
-	long long mul = u ? unit_secs[u - units] : 1;
-	if (u)
-		end++;
-	if (end == s || *end || errno || n < 1 || n * mul > 30LL * 86400) {
+	const char *s = cfg_scalar(c, v, key);
+	long long secs;
+	if (s && cfg_scaled(s, "smhd", unit_secs, 30LL * 86400, &secs))
+		*out = (unsigned)secs;
+	else if (s)
 		cfg_err_at(
 		    c, v, "expected a duration such as 300, 10m, 12h or 1d for '%s', found '%.64s'",
 		    key, s);
-		return;
-	}
-	*out = (unsigned)(n * mul);
 }
 
 static void take_uint(struct ctx *c, yaml_node_t *v, const char *key, long hi, unsigned *out)

@@ -40,6 +40,10 @@ void cfg_take_strv(struct ctx *c, yaml_node_t *v, const char *key, struct vg_con
  * and repeated keys are errors. where names the mapping in messages. */
 void cfg_walk_mapping(struct ctx *c, yaml_node_t *map, const char *where, const char *const *keys,
                       key_fn fn, void *obj);
+/* A positive integer with an optional one-letter unit (units[i] multiplies
+ * by mult[i]) of at most max; false when s is not one. */
+bool cfg_scaled(const char *s, const char *units, const long long *mult, long long max,
+                long long *out);
 /* A size with an optional K, M or G suffix (powers of 1024). */
 void cfg_take_size(struct ctx *c, yaml_node_t *v, const char *key, long long *out);
 

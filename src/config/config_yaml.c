@@ -185,27 +185,28 @@ void cfg_walk_mapping(struct ctx *c, yaml_node_t *map, const char *where, const 
 }
 
 /* A size with an optional K, M or G suffix (powers of 1024). */
-void cfg_take_size(struct ctx *c, yaml_node_t *v, const char *key, long long *out)
+bool cfg_scaled(const char *s, const char *units, const long long *mult, long long max,
+                long long *out)
 {
-	const char *s = cfg_scalar(c, v, key);
-	if (!s)
-		return;
 	char *end;
 	errno = 0;
 	long long n = strtoll(s, &end, 10);
-	long long mul = 1;
-	if (*end == 'K' || *end == 'k')
-		mul = 1LL << 10;
-	else if (*end == 'M' || *end == 'm')
-		mul = 1LL << 20;
-	else if (*end == 'G' || *end == 'g')
-		mul = 1LL << 30;
-	if (mul > 1)
+	const char *u = *end ? strchr(units, *end) : NULL;
+	long long mul = u ? mult[u - units] : 1;
+	if (u)
 		end++;
-	if (end == s || *end || errno || n < 1 || n > (1LL << 50) / mul) {
+	if (end == s || *end || errno || n < 1 || n > max / mul)
+		return false;
+	*out = n * mul;
+	return true;
+}
+
+void cfg_take_size(struct ctx *c, yaml_node_t *v, const char *key, long long *out)
+{
+	static const long long mult[] = { 1LL << 10, 1LL << 10, 1LL << 20,
+		                          1LL << 20, 1LL << 30, 1LL << 30 };
+	const char *s = cfg_scalar(c, v, key);
+	if (s && !cfg_scaled(s, "KkMmGg", mult, 1LL << 50, out))
 		cfg_err_at(c, v, "expected a size such as 512M or 2G for '%s', found '%.64s'", key,
 		           s);
-		return;
-	}
-	*out = n * mul;
 }
