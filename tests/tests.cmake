@@ -23,7 +23,6 @@ endif()
 
 # Agents and manager as real processes on loopback (tests/integration).
 if(TARGET vigil-bin AND EXISTS "${CMAKE_SOURCE_DIR}/src/manager/sources.cmake")
-  find_package(Python3 REQUIRED COMPONENTS Interpreter)
   foreach(it exactly_once fim_sca groups_failover process_exec rotation run_sigma security
              spool_full syslog_receiver winevt_input)
     add_test(NAME integration/${it}

@@ -1,7 +1,6 @@
 # Alert module: ATT&CK table and Wazuh-compatible alert documents.
 # The ATT&CK table is generated C (never committed) made from the committed
 # data file share/attack/attack.tsv.
-find_package(Python3 REQUIRED COMPONENTS Interpreter)
 set(VG_ATTACK_TSV ${CMAKE_SOURCE_DIR}/share/attack/attack.tsv)
 set(VG_ATTACK_C ${CMAKE_BINARY_DIR}/generated/attack_table.c)
 add_custom_command(

@@ -15,16 +15,6 @@ list(APPEND VG_SOURCES
   src/sca/sca_store.c)
 list(APPEND VG_SOURCES src/sca/sca.c src/sca/sca_builtin.c src/sca/sca_decode.c)
 # Vigil's own policies (ruleset/sca/*.yml) are embedded in the library.
-file(GLOB VG_BUILTIN_SCA CONFIGURE_DEPENDS "${CMAKE_SOURCE_DIR}/ruleset/sca/*.yml")
-list(SORT VG_BUILTIN_SCA)
-find_package(Python3 REQUIRED COMPONENTS Interpreter)
-add_custom_command(
-  OUTPUT ${CMAKE_BINARY_DIR}/generated/builtin_sca.c
-  COMMAND ${CMAKE_COMMAND} -E make_directory ${CMAKE_BINARY_DIR}/generated
-  COMMAND Python3::Interpreter ${CMAKE_SOURCE_DIR}/scripts/embed_files.py
-          ${CMAKE_BINARY_DIR}/generated/builtin_sca.c vg_builtin_sca ${VG_BUILTIN_SCA}
-  DEPENDS ${VG_BUILTIN_SCA} ${CMAKE_SOURCE_DIR}/scripts/embed_files.py
-  COMMENT "Embedding the built-in SCA policies")
-list(APPEND VG_SOURCES ${CMAKE_BINARY_DIR}/generated/builtin_sca.c)
+vg_embed(builtin_sca "${CMAKE_SOURCE_DIR}/ruleset/sca/*.yml" "Embedding the built-in SCA policies")
 list(APPEND VG_UNIT_TESTS test_sca test_sca_debian12 test_sca_keylog test_sca_load)
 list(APPEND VG_FUZZ_TARGETS fuzz_sca_policy fuzz_sca_rule)
