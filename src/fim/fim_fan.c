@@ -187,6 +187,11 @@ int fim_fan_open(struct vg_fim *f, struct vg_diag *d)
 			r->fan = true;
 			marked++;
 			add_alias(fan, f->nroots, r);
+		} else if (rc == -ENOENT) {
+			vg_diag_add(d, VG_DIAG_WARNING, NULL, r->cfg->line, 0,
+			            "fim: %s does not exist; scheduled scans take it up once it "
+			            "does",
+			            r->path);
 		} else {
 			vg_diag_add(d, VG_DIAG_WARNING, NULL, r->cfg->line, 0,
 			            "fim: no fanotify mark for %s (%s); inotify watches it",
