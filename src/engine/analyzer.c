@@ -16,10 +16,10 @@
 #include "decode/decoder_cache.h"
 #include "engine/ruleset_internal.h"
 #include "vigil/decoder.h"
+#include "vigil/fim.h"
 #include "vigil/pattern.h"
 #include "vigil/predecode.h"
 #include "vigil/rule.h"
-#include "vigil/fim.h"
 #include "vigil/sca.h"
 
 struct vg_analyzer {
