@@ -86,6 +86,12 @@ void vg_fim_store_close(struct vg_fim_store *s); /* NULL-safe */
 /* Records one decoded syscheck event of agent (time = ev->arrival).
  * VG_ENOENT when ev is not a decoded FIM event. */
 int vg_fim_store_add(struct vg_fim_store *s, const char *agent, const struct vg_event *ev);
+/* Makes the changes added so far durable and visible to other readers: they
+ * are kept in one transaction until then, so the manager commits them at its
+ * checkpoint, before it acknowledges the events they came from. A crash
+ * before the commit replays those events and adds them once; one between the
+ * commit and the checkpoint may list them twice; none is lost. NULL-safe. */
+int vg_fim_store_sync(struct vg_fim_store *s);
 /* Every change on agent (NULL = all) since `since` (epoch seconds), oldest
  * first, as JSON lines to cb. Returns the number of lines or a VG_E* value. */
 int vg_fim_store_changes(struct vg_fim_store *s, const char *agent, long long since,

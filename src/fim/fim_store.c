@@ -16,11 +16,12 @@
 struct vg_fim_store {
 	sqlite3 *db;
 	sqlite3_stmt *ins, *state;
+	bool in_txn; /* changes added since the last vg_fim_store_sync() */
 };
 
 static const char STORE_SCHEMA[] =
     "PRAGMA journal_mode=WAL;"
-    "PRAGMA synchronous=NORMAL;"
+    "PRAGMA synchronous=FULL;"
     "CREATE TABLE IF NOT EXISTS change(id INTEGER PRIMARY KEY, agent TEXT, time INTEGER,"
     " path TEXT, event TEXT, doc TEXT);"
     "CREATE INDEX IF NOT EXISTS change_time ON change(time);"
@@ -53,10 +54,21 @@ int vg_fim_store_open(const char *path, struct vg_fim_store **out, struct vg_dia
 	return VG_OK;
 }
 
+int vg_fim_store_sync(struct vg_fim_store *s)
+{
+	if (!s || !s->in_txn)
+		return VG_OK;
+	if (sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
+		return VG_EIO;
+	s->in_txn = false;
+	return VG_OK;
+}
+
 void vg_fim_store_close(struct vg_fim_store *s)
 {
 	if (!s)
 		return;
+	vg_fim_store_sync(s);
 	sqlite3_finalize(s->ins);
 	sqlite3_finalize(s->state);
 	sqlite3_close(s->db);
@@ -99,6 +111,11 @@ int vg_fim_store_add(struct vg_fim_store *s, const char *agent, const struct vg_
 	if (!agent)
 		agent = "000";
 	long long t = (long long)ev->arrival.tv_sec;
+	if (!s->in_txn) {
+		if (sqlite3_exec(s->db, "BEGIN", NULL, NULL, NULL) != SQLITE_OK)
+			return VG_EIO;
+		s->in_txn = true;
+	}
 	struct vg_buf b;
 	vg_buf_init(&b, 0);
 	int rc = document(agent, t, ev, &b);

@@ -23,6 +23,7 @@
 #include "vigil/array.h"
 #include "vigil/error.h"
 #include "vigil/file.h"
+#include "vigil/fim.h"
 #include "vigil/log.h"
 
 #define STATE_HEADER "# vigil manager state v1\n"
@@ -98,6 +99,13 @@ int mgr_state_checkpoint(struct manager *m)
 		vg_err("checkpoint: writing alerts failed: %s; nothing acknowledged",
 		       strerror(errno));
 		return rc;
+	}
+	/* FIM changes before the state that acknowledges their events: a crash
+	 * in between replays those events (a change may then be listed twice),
+	 * never loses one. */
+	if (vg_fim_store_sync(m->pipe.fim_store) != VG_OK) {
+		vg_err("checkpoint: FIM changes cannot be committed; nothing acknowledged");
+		return VG_EIO;
 	}
 	struct vg_buf b;
 	vg_buf_init(&b, 0);

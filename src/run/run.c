@@ -20,6 +20,7 @@
 #include "vigil/collect.h"
 #include "vigil/inputs.h"
 #include "vigil/engine.h"
+#include "vigil/fim.h"
 #include "vigil/log.h"
 #include "vigil/rule.h"
 
@@ -207,6 +208,8 @@ static void loop(struct run_ctx *ctx, struct vg_inputs *col, const struct vg_run
 			vg_warn("collector: %s", vg_strerror(got));
 		if (vg_alert_writer_flush(ctx->pipe.writer) != VG_OK)
 			vg_err("writing alerts: %s", strerror(errno));
+		if (vg_fim_store_sync(ctx->pipe.fim_store) != VG_OK)
+			vg_err("FIM changes cannot be committed");
 		time_t now = time(NULL);
 		if (now != last_save) {
 			vg_collector_save_positions(vg_inputs_collector(col));

@@ -773,6 +773,14 @@ static void test_store(void **state)
 	struct got g = { 0 };
 	assert_int_equal(vg_fim_store_changes(s, NULL, 0, store_cb, &g), 2);
 	got_clear(&g);
+	/* Other readers see the changes once they are synced. */
+	struct vg_fim_store *r = NULL;
+	assert_int_equal(vg_fim_store_open(db, &r, NULL), VG_OK);
+	assert_int_equal(vg_fim_store_changes(r, NULL, 0, store_cb, &g), 0);
+	assert_int_equal(vg_fim_store_sync(s), VG_OK);
+	assert_int_equal(vg_fim_store_changes(r, NULL, 0, store_cb, &g), 2);
+	got_clear(&g);
+	vg_fim_store_close(r);
 	assert_int_equal(vg_fim_store_changes(s, "db1", 0, store_cb, &g), 1);
 	got_clear(&g);
 	assert_int_equal(vg_fim_store_changes(s, NULL, 1500, store_cb, &g), 1);
