@@ -12,11 +12,15 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "sca/sca_internal.h"
 #include "vigil/log.h"
+
+#define SCA_NICE 10 /* niceness of scheduled scans and their commands */
 
 struct vg_sca {
 	struct vg_sca_policy **pol;
@@ -173,6 +177,9 @@ static bool wait_stop(struct vg_sca *s, unsigned long long ms)
 static void *worker(void *arg)
 {
 	struct vg_sca *s = arg;
+	/* Scheduled scans run at nice 10, as Wazuh's modules do by default; the
+	 * evaluation threads and the commands they start inherit it. */
+	setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), SCA_NICE);
 	unsigned long long delay = s->first_delay_ms;
 	while (!wait_stop(s, delay)) {
 		vg_sca_scan_now(s);
