@@ -5,14 +5,18 @@
  *
  * Opening adds the rules "-a always,exit -F arch=b64|b32 -S execve,execveat
  * -k vigil_exec" (a rule that already exists is left alone and not removed
- * at close), turns auditing on if it was off, and registers the process as
- * the audit daemon unless another live process already is (auditd): then
+ * at close, unless the marker file <data_dir>/procmon.rules says this data
+ * directory's previous run added it and was killed before it could remove
+ * it: then it is taken over), turns auditing on if it was off, and
+ * registers the process as the audit daemon unless another live process
+ * already is (auditd): then
  * the records reach auditd's audit.log, which is tailed instead. Closing
  * undoes exactly what opening did.
  */
 #include "vigil/procmon.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <libaudit.h>
 #include <poll.h>
 #include <signal.h>
@@ -39,6 +43,7 @@ struct vg_procmon {
 	bool enabled_changed;
 	uint32_t old_enabled;
 	struct audit_rule_data *rules[2]; /* added by us, removed at close */
+	char marker[4096];                /* "<data_dir>/procmon.rules" ("" without data_dir) */
 	struct vg_auditlog *log;          /* fallback input */
 	uint64_t last_save_ms;
 	struct vg_audit_asm *as;
@@ -134,13 +139,16 @@ static struct audit_rule_data *build_rule(const char *arch)
 static void add_rules(struct vg_procmon *p, struct vg_diag *d)
 {
 	static const char *const arches[2] = { "b64", "b32" };
+	bool ours = p->marker[0] && access(p->marker, F_OK) == 0;
+	bool added = false;
 	for (int i = 0; i < 2; i++) {
 		struct audit_rule_data *r = build_rule(arches[i]);
 		if (!r)
 			continue;
 		int rc = audit_add_rule_data(p->ctl_fd, r, AUDIT_FILTER_EXIT, AUDIT_ALWAYS);
-		if (rc > 0) {
+		if (rc > 0 || (rc == -EEXIST && ours)) {
 			p->rules[i] = r;
+			added = true;
 			continue;
 		}
 		if (rc != -EEXIST && i == 0 && d)
@@ -148,6 +156,11 @@ static void add_rules(struct vg_procmon *p, struct vg_diag *d)
 			            "procmon: cannot add the audit rule for %s execve: %s",
 			            arches[i], strerror(-rc));
 		audit_rule_free_data(r);
+	}
+	if (added && p->marker[0]) {
+		int fd = open(p->marker, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+		if (fd >= 0)
+			close(fd);
 	}
 }
 
@@ -229,6 +242,8 @@ int vg_procmon_open(const struct vg_procmon_opts *o, struct vg_procmon **out, st
 	if (!p)
 		return VG_ENOMEM;
 	p->ctl_fd = -1;
+	if (o->data_dir)
+		snprintf(p->marker, sizeof(p->marker), "%s/procmon.rules", o->data_dir);
 	vg_buf_init(&p->out, 0);
 	int rc = vg_audit_asm_create(&p->as);
 	if (rc == VG_OK)
@@ -255,6 +270,8 @@ void vg_procmon_close(struct vg_procmon *p)
 			if (p->rules[i])
 				audit_delete_rule_data(p->ctl_fd, p->rules[i], AUDIT_FILTER_EXIT,
 				                       AUDIT_ALWAYS);
+		if ((p->rules[0] || p->rules[1]) && p->marker[0])
+			unlink(p->marker);
 		if (p->is_pid)
 			audit_set_pid(p->ctl_fd, 0, WAIT_NO);
 		if (p->enabled_changed)

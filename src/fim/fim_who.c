@@ -1,7 +1,8 @@
 /*
  * fim_who.c - who-data: which user and process changed a file. Audit watch
  * rules (key "vigil_fim", write and attribute changes) are added for the
- * whodata paths and removed at close; the records are read from the audit
+ * whodata paths and removed at close (those a killed run left are taken
+ * over, see add_rules()); the records are read from the audit
  * multicast group (AUDIT_NLGRP_READLOG), which any number of readers may
  * join, so the process monitor keeps the unicast audit socket. SYSCALL, CWD
  * and PATH records of one event (same serial) are joined at EOE into one
@@ -11,6 +12,7 @@
 #include "fim/fim_internal.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <libaudit.h>
 #include <linux/audit.h>
 #include <linux/netlink.h>
@@ -38,17 +40,25 @@ struct fim_whodata {
 	int fd, ctl;
 	int old_enabled;
 	struct audit_rule_data **rules;
-	size_t nrules;
+	size_t nrules;     /* ours: removed at close */
+	size_t npresent;   /* another live instance's, left alone */
+	char marker[4096]; /* "<data_dir>/fim.rules" while rules of ours are in place */
 	struct fim_who ring[WHO_RING];
 	size_t ring_next;
 	struct who_pend pend[WHO_PENDING];
 };
 
+/* Rules that already exist were left by this data directory's previous
+ * run when its marker file is there (it was killed before it could remove
+ * them): they are taken over and removed at close. Otherwise they belong to
+ * another live instance and are left alone. */
 static int add_rules(struct fim_whodata *w, const struct vg_fim *f)
 {
 	w->rules = calloc(f->nroots ? f->nroots : 1, sizeof(*w->rules));
 	if (!w->rules)
 		return VG_ENOMEM;
+	snprintf(w->marker, sizeof(w->marker), "%s/fim.rules", f->data_dir);
+	bool ours = access(w->marker, F_OK) == 0;
 	for (size_t i = 0; i < f->nroots; i++) {
 		if (!f->roots[i].cfg->whodata)
 			continue;
@@ -60,14 +70,24 @@ static int add_rules(struct fim_whodata *w, const struct vg_fim *f)
 			type = AUDIT_WATCH;
 		if (!r || audit_add_watch_dir(type, &r, f->roots[i].path) != 0 ||
 		    audit_update_watch_perms(r, AUDIT_PERM_WRITE | AUDIT_PERM_ATTR) != 0 ||
-		    audit_rule_fieldpair_data(&r, key, AUDIT_FILTER_EXIT) != 0 ||
-		    audit_add_rule_data(w->ctl, r, AUDIT_FILTER_EXIT, AUDIT_ALWAYS) <= 0) {
+		    audit_rule_fieldpair_data(&r, key, AUDIT_FILTER_EXIT) != 0) {
 			audit_rule_free_data(r);
 			continue;
 		}
-		w->rules[w->nrules++] = r;
+		int rc = audit_add_rule_data(w->ctl, r, AUDIT_FILTER_EXIT, AUDIT_ALWAYS);
+		if (rc > 0 || (rc == -EEXIST && ours)) {
+			w->rules[w->nrules++] = r;
+			continue;
+		}
+		w->npresent += rc == -EEXIST;
+		audit_rule_free_data(r);
 	}
-	return w->nrules ? VG_OK : VG_EUNSUP;
+	if (w->nrules) {
+		int fd = open(w->marker, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+		if (fd >= 0)
+			close(fd);
+	}
+	return w->nrules || w->npresent ? VG_OK : VG_EUNSUP;
 }
 
 int fim_who_open(struct vg_fim *f, struct vg_diag *d)
@@ -114,6 +134,8 @@ void fim_who_close(struct vg_fim *f)
 		audit_delete_rule_data(w->ctl, w->rules[i], AUDIT_FILTER_EXIT, AUDIT_ALWAYS);
 		audit_rule_free_data(w->rules[i]);
 	}
+	if (w->nrules)
+		unlink(w->marker);
 	if (w->old_enabled == 0)
 		audit_set_enabled(w->ctl, 0);
 	free(w->rules);

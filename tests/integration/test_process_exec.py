@@ -83,6 +83,23 @@ def main():
         if pdoc["process"].get("pid") != os.getpid():
             harness.fail("the port's owner is not this test process")
         srv.close()
+
+        # An agent killed with SIGKILL cannot remove its audit rules; its marker
+        # file says they are its own, so the next run takes them over and a
+        # clean stop removes them (and the marker).
+        marker = os.path.join(a.dir, "data", "procmon.rules")
+        if not os.path.exists(marker):
+            harness.fail("no procmon.rules marker while the agent's audit rules are in place")
+        a.kill()
+        if not os.path.exists(marker):
+            harness.fail("the marker is gone after SIGKILL")
+        a.start()
+        harness.wait_for(lambda: a.log().count("connected to manager") >= 2, 60,
+                         "the restarted agent to connect")
+        a.stop()
+        if os.path.exists(marker):
+            harness.fail("the restarted agent did not take over and remove the rules")
+        print("audit rules of a killed agent: taken over at restart, removed at stop")
         print("PASS: process execution with lineage and a new listening port, alerted")
 
 
