@@ -6,10 +6,12 @@
  * scans paths once into a baseline (a temporary one, or --db DIR to compare
  * with the previous run of the same directory) and prints what changed.
  */
+#include <errno.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -196,6 +198,11 @@ static int cmd_scan(int argc, char **argv)
 		                     .file_limit = 10000000,
 		                     .diff_max_size = 1 << 20 };
 	for (int i = 1; paths && i < argc; i++) {
+		if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
+			usage(stdout);
+			free(paths);
+			return 0;
+		}
 		if (strcmp(argv[i], "--json") == 0)
 			o.json = true;
 		else if (strcmp(argv[i], "--verify") == 0)
@@ -217,12 +224,19 @@ static int cmd_scan(int argc, char **argv)
 		free(paths);
 		return 2;
 	}
-	char tmp[] = "/tmp/vigil-fim-XXXXXX";
+	char tmp[] = "/tmp/vigil-fim-XXXXXX", base[4200];
 	if (!db && !(db = mkdtemp(tmp))) {
 		perror("vigil fim scan: mkdtemp");
 		free(paths);
 		return 1;
 	}
+	if (db != tmp && mkdir(db, 0700) != 0 && errno != EEXIST) {
+		fprintf(stderr, "vigil fim scan: cannot create %s: %s\n", db, strerror(errno));
+		free(paths);
+		return 1;
+	}
+	snprintf(base, sizeof(base), "%s/fim.db", db);
+	bool first = access(base, F_OK) != 0;
 	struct vg_fim *f = NULL;
 	struct vg_diag d;
 	vg_diag_init(&d);
@@ -231,8 +245,20 @@ static int cmd_scan(int argc, char **argv)
 	vg_diag_free(&d);
 	if (rc == VG_OK)
 		rc = vg_fim_scan_now(f, verify);
-	if (rc == VG_OK)
-		rc = vg_fim_poll(f, print_event, &o, 0);
+	int changes = rc == VG_OK ? vg_fim_poll(f, print_event, &o, 0) : 0;
+	if (changes < 0)
+		rc = changes;
+	if (rc == VG_OK) {
+		struct vg_fim_stats st;
+		vg_fim_stats(f, &st);
+		fprintf(stderr, "vigil fim scan: %llu file(s), %llu hashed, %.2f s; %s\n", st.files,
+		        st.hashed, st.last_scan_s,
+		        first
+		            ? (db == tmp ? "a one-off baseline: give --db DIR to compare later runs"
+		                         : "baseline recorded; the next run shows what changed")
+		        : changes ? "changes since the previous run above"
+		                  : "nothing changed since the previous run");
+	}
 	vg_fim_close(f);
 	if (db == tmp) {
 		char cmd[128];
