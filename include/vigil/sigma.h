@@ -146,6 +146,21 @@ bool vg_sigma_rule_match(const struct vg_sigma_rule *r, struct vg_sigma_view *v,
 bool vg_sigma_rule_logsource_match(const struct vg_sigma_rule *r, struct vg_sigma_view *v);
 bool vg_sigma_rule_same_logsource(const struct vg_sigma_rule *a, const struct vg_sigma_rule *b);
 
+/*
+ * An index over the gates of a run of rules (sigma_index.c): for an event,
+ * vg_sigma_index_mark() sets in mark (vg_sigma_index_words(n) words) the bit
+ * of every rule of the run that may pass its gate; an unmarked rule cannot
+ * match. Built for runs of at most VG_SIGMA_INDEX_MAX rules (*out stays NULL
+ * for longer or empty ones); immutable, may be shared by threads.
+ */
+#define VG_SIGMA_INDEX_MAX 8192
+struct vg_sigma_index;
+int vg_sigma_index_build(const struct vg_sigma_rule *const *rules, size_t n,
+                         struct vg_sigma_index **out);
+void vg_sigma_index_free(struct vg_sigma_index *x);
+size_t vg_sigma_index_words(size_t nrules);
+void vg_sigma_index_mark(const struct vg_sigma_index *x, struct vg_sigma_view *v, uint64_t *mark);
+
 /* vg_sigma_rule_match() for a caller that has already found the event in
  * the rule's logsource (vg_sigma_rule_logsource_match()). */
 bool vg_sigma_rule_match_detection(const struct vg_sigma_rule *r, struct vg_sigma_view *v,

@@ -195,8 +195,9 @@ struct vg_rule_set {
 	unsigned *slot_cap;
 	const char **snap_fields; /* dynamic fields kept for same_field checks */
 	unsigned nsnap_fields;
-	struct rule_impl **sigma_rules; /* Sigma rules, level descending (rule_sigma.c) */
-	unsigned *sigma_run_end;        /* per position: end of its logsource run */
+	struct rule_impl **sigma_rules;      /* Sigma rules, level descending (rule_sigma.c) */
+	unsigned *sigma_run_end;             /* per position: end of its logsource run */
+	struct vg_sigma_index **sigma_index; /* at a run's first position: its gate index */
 	unsigned nsigma;
 	bool loading_builtin; /* rules loaded now are built-in ones */
 	bool finished;

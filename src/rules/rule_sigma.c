@@ -132,6 +132,24 @@ int vg_rule_set_add_sigma(struct vg_rule_set *set, struct vg_sigma_rule *sr, uns
 	return VG_OK;
 }
 
+/* One gate index per logsource run (runs of a single rule need none). */
+static int build_indexes(struct vg_rule_set *set)
+{
+	unsigned n = set->nsigma;
+	const struct vg_sigma_rule **rs = calloc(n, sizeof(*rs));
+	set->sigma_index = calloc(n, sizeof(*set->sigma_index));
+	int rc = rs && set->sigma_index ? VG_OK : VG_ENOMEM;
+	for (unsigned i = 0; i < n; i++)
+		if (rs)
+			rs[i] = set->sigma_rules[i]->sigma;
+	for (unsigned i = 0; rc == VG_OK && i < n; i = set->sigma_run_end[i])
+		if (set->sigma_run_end[i] - i > 1)
+			rc = vg_sigma_index_build(rs + i, set->sigma_run_end[i] - i,
+			                          &set->sigma_index[i]);
+	free(rs);
+	return rc; /* on failure what was built is freed with the set */
+}
+
 int rule_sigma_finish(struct vg_rule_set *set)
 {
 	unsigned n = 0;
@@ -161,7 +179,7 @@ int rule_sigma_finish(struct vg_rule_set *set)
 		                                                   set->sigma_rules[i + 1]->sigma)
 		             ? end[i + 1]
 		             : i + 1;
-	return VG_OK;
+	return build_indexes(set);
 }
 
 const struct rule_impl *rule_sigma_eval(const struct vg_rule_set *set, const struct vg_event *ev,
@@ -172,7 +190,10 @@ const struct rule_impl *rule_sigma_eval(const struct vg_rule_set *set, const str
 	struct vg_sigma_view view;
 	vg_sigma_view_init(&view, ev);
 	const unsigned *end = set->sigma_run_end;
-	unsigned run = 0; /* end of the run whose logsource the event is in */
+	unsigned run = 0;   /* end of the run whose logsource the event is in */
+	unsigned first = 0; /* its start */
+	const struct vg_sigma_index *idx = NULL;
+	uint64_t mark[VG_SIGMA_INDEX_MAX / 64];
 	for (unsigned i = 0; i < set->nsigma;) {
 		const struct rule_impl *r = set->sigma_rules[i];
 		if (r->pub.level <= min_level)
@@ -183,8 +204,14 @@ const struct rule_impl *rule_sigma_eval(const struct vg_rule_set *set, const str
 				continue;
 			}
 			run = end[i];
+			first = i;
+			idx = set->sigma_index[i];
+			if (idx)
+				vg_sigma_index_mark(idx, &view, mark);
 		}
-		if (vg_sigma_rule_match_detection(r->sigma, &view, scr))
+		unsigned k = i - first;
+		if ((!idx || (mark[k / 64] >> (k % 64) & 1)) &&
+		    vg_sigma_rule_match_detection(r->sigma, &view, scr))
 			return r;
 		i++;
 	}

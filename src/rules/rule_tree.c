@@ -56,6 +56,9 @@ void vg_rule_set_destroy(struct vg_rule_set *set)
 		free(set->rules[i]->children);
 		vg_sigma_rule_destroy(set->rules[i]->sigma);
 	}
+	for (unsigned i = 0; set->sigma_index && i < set->nsigma; i++)
+		vg_sigma_index_free(set->sigma_index[i]);
+	free(set->sigma_index);
 	free(set->sigma_rules);
 	free(set->sigma_run_end);
 	for (size_t i = 0; i < set->npats; i++)

@@ -315,7 +315,7 @@ static bool same_field(const struct vg_sigma_bgmemo *m, const char *name, uint32
 /* The bigram set of a field's value in this event; NULL when absent. The
  * memo is probed linearly from the name's slot; when full, that slot is
  * reused. */
-static const uint64_t *field_bigrams(struct vg_sigma_view *v, const char *name, uint32_t hash)
+const uint64_t *sg_field_bigrams(struct vg_sigma_view *v, const char *name, uint32_t hash)
 {
 	struct vg_sigma_bgmemo *m = NULL;
 	for (unsigned i = 0; i < VG_SIGMA_BGMEMO && !m; i++) {
@@ -361,7 +361,7 @@ bool sg_gate_pass(const struct vg_sigma_rule *r, struct vg_sigma_view *v)
 	for (size_t i = 0; i < r->ngate;) {
 		const struct sg_gate_lit *g = &r->gate[i];
 		size_t end = g->group_end;
-		const uint64_t *bits = field_bigrams(v, g->field, g->fhash);
+		const uint64_t *bits = sg_field_bigrams(v, g->field, g->fhash);
 		if (bits && g->group_firsts && !intersects(bits, g->group_firsts))
 			bits = NULL;
 		for (; bits && i < end; i++) {

@@ -195,6 +195,9 @@ bool sg_logsrc_same(const struct sg_logsrc *a, const struct sg_logsrc *b);
 int sg_gate_build(struct vg_sigma_rule *r);
 /* False only when the rule cannot match the event (no gated literal fits). */
 bool sg_gate_pass(const struct vg_sigma_rule *r, struct vg_sigma_view *v);
+/* The bigram set of a field's value in this event (memoised in the view);
+ * NULL when the event lacks the field. */
+const uint64_t *sg_field_bigrams(struct vg_sigma_view *v, const char *name, uint32_t hash);
 
 /* Field names: ASCII-case-insensitive hash, and the memoised lookup. */
 uint32_t sg_name_hash(const char *name);

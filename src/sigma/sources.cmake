@@ -1,6 +1,7 @@
 list(APPEND VG_SOURCES
   src/sigma/sigma_cond.c
   src/sigma/sigma_gate.c
+  src/sigma/sigma_index.c
   src/sigma/sigma_load.c
   src/sigma/sigma_map.c
   src/sigma/sigma_match.c

@@ -5,7 +5,9 @@
  * SigmaHQ's regression data (evtx_dump JSON) and one event per LOLBAS
  * command (Sysmon process creation, Wazuh event-channel names) and per
  * GTFOBins command (Vigil procmon process event), that each rule answers
- * vg_sigma_rule_match() (gated) exactly as vg_sigma_rule_match_ungated().
+ * vg_sigma_rule_match() (gated) exactly as vg_sigma_rule_match_ungated(),
+ * and that the gate index over all of them (vg_sigma_index_mark()) marks
+ * every rule that matches.
  * The rule-set order with logsource runs is covered by the regression and
  * LOTL fixture tests; this one compares rule by rule, which is stricter.
  */
@@ -27,10 +29,12 @@
 struct rules {
 	struct vg_sigma_rule **v;
 	size_t n, cap;
+	struct vg_sigma_index *idx; /* over all of them */
 };
 
 struct tally {
 	unsigned long events, checks, matches, nomatch, logsrc_ok, mismatches;
+	unsigned long marked, unmarked_matches;
 };
 
 static void rules_add(struct rules *rs, struct vg_sigma_rule *r)
@@ -120,11 +124,21 @@ static void compare(const struct rules *rs, json_t *doc, struct tally *t)
 	ev.full_log = vg_arena_strdup(ev.arena, raw);
 	free(raw);
 	struct vg_pattern_scratch *scr = vg_pattern_scratch_create();
-	struct vg_sigma_view gated, plain;
+	struct vg_sigma_view gated, plain, indexed;
 	vg_sigma_view_init(&gated, &ev);
 	vg_sigma_view_init(&plain, &ev);
+	vg_sigma_view_init(&indexed, &ev);
+	uint64_t mark[VG_SIGMA_INDEX_MAX / 64];
+	vg_sigma_index_mark(rs->idx, &indexed, mark);
 	for (size_t i = 0; i < rs->n; i++) {
 		bool a = vg_sigma_rule_match(rs->v[i], &gated, scr);
+		bool marked = mark[i / 64] >> (i % 64) & 1;
+		t->marked += marked;
+		if (a && !marked) {
+			t->unmarked_matches++;
+			printf("UNMARKED: '%s' matches but the index left it out on %s\n",
+			       vg_sigma_rule_meta(rs->v[i])->title, ev.full_log);
+		}
 		bool b = vg_sigma_rule_match_ungated(rs->v[i], &plain, scr);
 		bool ls = vg_sigma_rule_logsource_match(rs->v[i], &plain);
 		t->checks++;
@@ -228,8 +242,10 @@ static void commands(const char *path, bool lolbas, const struct rules *rs, stru
 static void report(const char *what, const struct tally *t)
 {
 	printf("%s: %lu events, %lu rule checks, %lu matches, %lu in logsource (%lu of "
-	       "them not matching), %lu mismatches\n",
-	       what, t->events, t->checks, t->matches, t->logsrc_ok, t->nomatch, t->mismatches);
+	       "them not matching), %lu mismatches; the index marked %lu rule checks, "
+	       "left out %lu matches\n",
+	       what, t->events, t->checks, t->matches, t->logsrc_ok, t->nomatch, t->mismatches,
+	       t->marked, t->unmarked_matches);
 }
 
 static void test_gate_is_exact(void **state)
@@ -249,7 +265,10 @@ static void test_gate_is_exact(void **state)
 		walk(d, ".yml", load_rule, &rs);
 	}
 	printf("%zu Sigma rules\n", rs.n);
-	assert_true(rs.n > 1000);
+	assert_true(rs.n > 1000 && rs.n <= VG_SIGMA_INDEX_MAX);
+	assert_int_equal(
+	    vg_sigma_index_build((const struct vg_sigma_rule *const *)rs.v, rs.n, &rs.idx), VG_OK);
+	assert_non_null(rs.idx);
 	struct tally treg = { 0 }, tlol = { 0 }, tgtfo = { 0 };
 	struct walk_ctx w = { &rs, &treg };
 	walk(reg, ".json", regression_file, &w);
@@ -258,10 +277,14 @@ static void test_gate_is_exact(void **state)
 	report("regression data", &treg);
 	report("LOLBAS", &tlol);
 	report("GTFOBins", &tgtfo);
+	vg_sigma_index_free(rs.idx);
 	for (size_t i = 0; i < rs.n; i++)
 		vg_sigma_rule_destroy(rs.v[i]);
 	free(rs.v);
 	assert_int_equal(treg.mismatches + tlol.mismatches + tgtfo.mismatches, 0);
+	assert_int_equal(treg.unmarked_matches + tlol.unmarked_matches + tgtfo.unmarked_matches, 0);
+	/* ... and it leaves most rules out (otherwise it would not be worth having). */
+	assert_true(tlol.marked * 4 < tlol.checks);
 	/* The data exercises both answers on many rules of the events' logsources. */
 	assert_true(treg.events > 100 && tlol.events > 300 && tgtfo.events > 500);
 	assert_true(treg.matches > 100 && tlol.matches > 50 && tgtfo.matches > 20);
