@@ -62,14 +62,29 @@ static struct sg_cond *node(struct cparser *ps, enum sg_ckind kind, struct sg_co
 	return n;
 }
 
-/* '*' glob of a condition pattern against a search name. */
+/* '*' glob of a condition pattern against a search name: on a mismatch
+ * only the last '*' takes one more character, so the cost stays
+ * O(len(pat) * len(s)) however many stars the pattern has. */
 static bool glob(const char *pat, const char *s)
 {
-	if (!*pat)
-		return !*s;
-	if (*pat == '*')
-		return glob(pat + 1, s) || (*s && glob(pat, s + 1));
-	return *s && *pat == *s && glob(pat + 1, s + 1);
+	const char *star = NULL, *resume = NULL;
+	while (*s) {
+		if (*pat == '*') {
+			star = pat++;
+			resume = s;
+		} else if (*pat == *s) {
+			pat++;
+			s++;
+		} else if (star) {
+			pat = star + 1;
+			s = ++resume;
+		} else {
+			return false;
+		}
+	}
+	while (*pat == '*')
+		pat++;
+	return *pat == '\0';
 }
 
 static struct sg_cond *parse_of(struct cparser *ps, bool all)

@@ -278,6 +278,13 @@ static void test_conditions(void **state)
 	assert_false(matches(pat, KV("A", "1")));
 	const char *under = ABCD "  condition: 1 of _*\n";
 	assert_true(matches(under, KV("D", "1")));
+	/* Several stars: sel_x_img and sel_y_img, not sel_x_cmd. */
+	const char *stars = "  sel_x_img:\n    A: '1'\n  sel_y_img:\n    B: '1'\n"
+	                    "  sel_x_cmd:\n    C: '1'\n  condition: all of s*l*_*img\n";
+	assert_true(matches(stars, KV("A", "1", "B", "1")));
+	assert_false(matches(stars, KV("A", "1", "C", "1")));
+	const char *tail = "  sel_x_img:\n    A: '1'\n  condition: 1 of *x*i*g**\n";
+	assert_true(matches(tail, KV("A", "1")));
 	const char *list = ABCD "  condition:\n    - a and b\n    - c\n";
 	assert_true(matches(list, KV("C", "1")));
 	assert_true(matches(list, KV("A", "1", "B", "1")));
