@@ -108,11 +108,11 @@ static void gate_log(struct vg_analyzer *a, const struct vg_event *ev)
  * line those decoders reject is decoded as an ordinary log. */
 static int decode_internal(struct vg_event *ev, const char *log)
 {
+	if (log[0] != '{') /* both are JSON: most logs stop here */
+		return VG_ENOENT;
 	const char *loc = ev->location ? ev->location : "";
 	const char *arrow = strstr(loc, "->");
 	const char *src = arrow ? arrow + 2 : loc;
-	if (log[0] != '{')
-		return VG_ENOENT;
 	if (strcmp(src, "syscheck") == 0)
 		return vg_fim_decode(ev, log, strlen(log)) == VG_OK ? VG_OK : VG_ENOENT;
 	if (strcmp(src, "sca") == 0)

@@ -157,7 +157,7 @@ void fim_db_finish(struct vg_fim *f)
 		fim_db_commit(f);
 }
 
-static int step(sqlite3_stmt *st)
+int fim_sql_step(sqlite3_stmt *st)
 {
 	int rc = sqlite3_step(st);
 	sqlite3_reset(st);
@@ -187,17 +187,17 @@ int fim_db_put(struct vg_fim *f, const struct fim_entry *e)
 		sqlite3_bind_blob(st, 13, a->sha256, sizeof(a->sha256), SQLITE_STATIC);
 	if (a->xattr)
 		sqlite3_bind_text(st, 14, a->xattr, -1, SQLITE_STATIC);
-	return step(st);
+	return fim_sql_step(st);
 }
 
 int fim_db_del(struct vg_fim *f, const char *path)
 {
 	sqlite3_bind_text(f->st_del, 1, path, -1, SQLITE_STATIC);
-	return step(f->st_del);
+	return fim_sql_step(f->st_del);
 }
 
 int fim_db_mark_root(struct vg_fim *f, const char *path)
 {
 	sqlite3_bind_text(f->st_root, 1, path, -1, SQLITE_STATIC);
-	return step(f->st_root);
+	return fim_sql_step(f->st_root);
 }

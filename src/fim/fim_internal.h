@@ -217,6 +217,9 @@ void fim_queue_push(struct vg_fim *f, char *line, size_t len);
 void fim_db_finish(struct vg_fim *f);
 /* Rolls back the open baseline transaction. */
 void fim_db_rollback(struct vg_fim *f);
+/* Steps a write statement once and resets it for the next use: VG_OK when
+ * it is done, VG_EIO otherwise (the baseline and the manager's store). */
+int fim_sql_step(struct sqlite3_stmt *st);
 
 /* fim_db.c */
 int fim_db_open(struct vg_fim *f, struct vg_diag *d);

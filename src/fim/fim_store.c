@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fim/fim_internal.h"
 #include "vigil/buf.h"
 #include "vigil/error.h"
 
@@ -94,14 +95,6 @@ static int document(const char *agent, long long t, const struct vg_event *ev, s
 	return vg_buf_addc(b, '}');
 }
 
-static int run(sqlite3_stmt *st)
-{
-	int rc = sqlite3_step(st);
-	sqlite3_reset(st);
-	sqlite3_clear_bindings(st);
-	return rc == SQLITE_DONE ? VG_OK : VG_EIO;
-}
-
 int vg_fim_store_add(struct vg_fim_store *s, const char *agent, const struct vg_event *ev)
 {
 	const char *path = vg_event_get(ev, "syscheck.path");
@@ -125,7 +118,7 @@ int vg_fim_store_add(struct vg_fim_store *s, const char *agent, const struct vg_
 		sqlite3_bind_text(s->ins, 3, path, -1, SQLITE_STATIC);
 		sqlite3_bind_text(s->ins, 4, event, -1, SQLITE_STATIC);
 		sqlite3_bind_text(s->ins, 5, vg_buf_str(&b), (int)b.len, SQLITE_STATIC);
-		rc = run(s->ins);
+		rc = fim_sql_step(s->ins);
 	}
 	if (rc == VG_OK) {
 		sqlite3_bind_text(s->state, 1, agent, -1, SQLITE_STATIC);
@@ -135,7 +128,7 @@ int vg_fim_store_add(struct vg_fim_store *s, const char *agent, const struct vg_
 		const char *h = vg_event_get(ev, "syscheck.sha256_after");
 		if (h)
 			sqlite3_bind_text(s->state, 5, h, -1, SQLITE_STATIC);
-		rc = run(s->state);
+		rc = fim_sql_step(s->state);
 	}
 	vg_buf_free(&b);
 	return rc;

@@ -62,16 +62,19 @@ int sca_store_commit(struct sca_store *st)
 	return exec_simple(st, "COMMIT");
 }
 
-int sca_store_get_result(struct sca_store *st, const char *policy, long id, char *buf, size_t len,
-                         bool *found)
+/* The text of the first column of the row sql selects for policy (and id,
+ * when has_id) into buf; *found says whether there was one. */
+static int get_text(struct sca_store *st, const char *sql, const char *policy, bool has_id, long id,
+                    char *buf, size_t len, bool *found)
 {
 	sqlite3_stmt *s;
 	*found = false;
-	if (sqlite3_prepare_v2(st->db, "SELECT result FROM sca_check WHERE policy=?1 AND id=?2", -1,
-	                       &s, NULL) != SQLITE_OK)
+	buf[0] = '\0';
+	if (sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) != SQLITE_OK)
 		return VG_EIO;
 	sqlite3_bind_text(s, 1, policy, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(s, 2, id);
+	if (has_id)
+		sqlite3_bind_int64(s, 2, id);
 	int rc = sqlite3_step(s);
 	if (rc == SQLITE_ROW) {
 		const unsigned char *t = sqlite3_column_text(s, 0);
@@ -82,53 +85,43 @@ int sca_store_get_result(struct sca_store *st, const char *policy, long id, char
 	return rc == SQLITE_ROW || rc == SQLITE_DONE ? VG_OK : VG_EIO;
 }
 
-int sca_store_put_result(struct sca_store *st, const char *policy, long id, const char *result)
+/* Runs sql with (policy, num, text) bound to ?1, ?2, ?3. */
+static int put(struct sca_store *st, const char *sql, const char *policy, long num,
+               const char *text)
 {
 	sqlite3_stmt *s;
-	if (sqlite3_prepare_v2(st->db,
-	                       "INSERT OR REPLACE INTO sca_check (policy, id, result)"
-	                       " VALUES (?1, ?2, ?3)",
-	                       -1, &s, NULL) != SQLITE_OK)
+	if (sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) != SQLITE_OK)
 		return VG_EIO;
 	sqlite3_bind_text(s, 1, policy, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(s, 2, id);
-	sqlite3_bind_text(s, 3, result, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 2, num);
+	sqlite3_bind_text(s, 3, text, -1, SQLITE_STATIC);
 	int rc = sqlite3_step(s);
 	sqlite3_finalize(s);
 	return rc == SQLITE_DONE ? VG_OK : VG_EIO;
+}
+
+int sca_store_get_result(struct sca_store *st, const char *policy, long id, char *buf, size_t len,
+                         bool *found)
+{
+	return get_text(st, "SELECT result FROM sca_check WHERE policy=?1 AND id=?2", policy, true,
+	                id, buf, len, found);
+}
+
+int sca_store_put_result(struct sca_store *st, const char *policy, long id, const char *result)
+{
+	return put(st, "INSERT OR REPLACE INTO sca_check (policy, id, result) VALUES (?1, ?2, ?3)",
+	           policy, id, result);
 }
 
 int sca_store_get_scan(struct sca_store *st, const char *policy, char hash[65], bool *found)
 {
-	sqlite3_stmt *s;
-	*found = false;
-	hash[0] = '\0';
-	if (sqlite3_prepare_v2(st->db, "SELECT hash FROM sca_scan WHERE policy=?1", -1, &s, NULL) !=
-	    SQLITE_OK)
-		return VG_EIO;
-	sqlite3_bind_text(s, 1, policy, -1, SQLITE_STATIC);
-	int rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW) {
-		const unsigned char *t = sqlite3_column_text(s, 0);
-		snprintf(hash, 65, "%s", t ? (const char *)t : "");
-		*found = true;
-	}
-	sqlite3_finalize(s);
-	return rc == SQLITE_ROW || rc == SQLITE_DONE ? VG_OK : VG_EIO;
+	return get_text(st, "SELECT hash FROM sca_scan WHERE policy=?1", policy, false, 0, hash, 65,
+	                found);
 }
 
 int sca_store_put_scan(struct sca_store *st, const char *policy, long scan_id, const char *hash)
 {
-	sqlite3_stmt *s;
-	if (sqlite3_prepare_v2(st->db,
-	                       "INSERT OR REPLACE INTO sca_scan (policy, scan_id, hash)"
-	                       " VALUES (?1, ?2, ?3)",
-	                       -1, &s, NULL) != SQLITE_OK)
-		return VG_EIO;
-	sqlite3_bind_text(s, 1, policy, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(s, 2, scan_id);
-	sqlite3_bind_text(s, 3, hash, -1, SQLITE_STATIC);
-	int rc = sqlite3_step(s);
-	sqlite3_finalize(s);
-	return rc == SQLITE_DONE ? VG_OK : VG_EIO;
+	return put(st,
+	           "INSERT OR REPLACE INTO sca_scan (policy, scan_id, hash) VALUES (?1, ?2, ?3)",
+	           policy, scan_id, hash);
 }

@@ -21,7 +21,9 @@
 
 #include "pattern/pattern_internal.h"
 #include "vg_test.h"
+#include "vigil/buf.h"
 #include "vigil/error.h"
+#include "vigil/file.h"
 #include "vigil/pattern.h"
 
 static struct vg_pattern *compile(enum vg_pattern_kind k, const char *src)
@@ -255,21 +257,13 @@ static void add_patterns(struct corpus *c, const char *text, const char *tag, in
 
 static char *slurp(const char *path)
 {
-	FILE *f = fopen(path, "rb");
-	if (!f)
+	struct vg_buf b;
+	vg_buf_init(&b, 0);
+	if (vg_file_read(path, &b) != VG_OK) {
+		vg_buf_free(&b);
 		return NULL;
-	fseek(f, 0, SEEK_END);
-	long n = ftell(f);
-	fseek(f, 0, SEEK_SET);
-	char *t = malloc((size_t)n + 1);
-	if (t && fread(t, 1, (size_t)n, f) != (size_t)n) {
-		free(t);
-		t = NULL;
 	}
-	if (t)
-		t[n] = '\0';
-	fclose(f);
-	return t;
+	return vg_buf_detach(&b);
 }
 
 /* Calls fn on every file of dir whose name ends with ext. */

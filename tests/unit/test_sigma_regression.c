@@ -22,7 +22,9 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "vigil/buf.h"
 #include "vigil/engine.h"
+#include "vigil/file.h"
 #include "vigil/rule.h"
 #include "vigil/sigma.h"
 #include "vg_test.h"
@@ -80,24 +82,15 @@ static void walk(const char *dir, const char *suffix, struct paths *out)
 
 static char *slurp(const char *path, size_t *len)
 {
-	FILE *f = fopen(path, "rb");
-	if (!f)
+	struct vg_buf b;
+	vg_buf_init(&b, 0);
+	if (vg_file_read(path, &b) != VG_OK) {
+		vg_buf_free(&b);
 		return NULL;
-	fseek(f, 0, SEEK_END);
-	long n = ftell(f);
-	fseek(f, 0, SEEK_SET);
-	char *buf = malloc((size_t)n + 1);
-	if (buf && fread(buf, 1, (size_t)n, f) != (size_t)n) {
-		free(buf);
-		buf = NULL;
 	}
-	fclose(f);
-	if (buf) {
-		buf[n] = '\0';
-		if (len)
-			*len = (size_t)n;
-	}
-	return buf;
+	if (len)
+		*len = b.len;
+	return vg_buf_detach(&b);
 }
 
 /* The value after "key:" on the first line (after from) that starts with
